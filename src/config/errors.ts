@@ -1,0 +1,51 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { core } from "zod";
+
+/** One thing wrong with the input: where (file and field), what was expected, and a hint. */
+export interface Problem {
+  file: string;
+  field: string;
+  message: string;
+}
+
+/**
+ * Bad stack config or realm spec. It extends RunError so that Pulumi prints the message alone,
+ * without a stack trace, and fails the update before the program declares any resource.
+ */
+export class ConfigError extends pulumi.RunError {
+  constructor(readonly problems: Problem[]) {
+    super(
+      [
+        `keycloak-fleet refused the configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was deployed:`,
+        ...problems.map((p) => `  ${p.file}: ${p.field}: ${p.message}`),
+      ].join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Keys that name a list entry in messages, so `clients[2]` reads `clients[2] (grafana)`. */
+const ENTRY_KEYS = ["clientId", "name", "realm", "alias", "username"];
+
+/** Renders a zod path as `clients[0] (jupyterhub).redirectUris[1]`, naming entries by their key. */
+export function fieldPath(path: readonly PropertyKey[], input: unknown, prefix = ""): string {
+  let rendered = prefix;
+  let node: unknown = input;
+  for (const segment of path) {
+    if (typeof segment === "number") {
+      rendered += `[${segment}]`;
+      node = Array.isArray(node) ? node[segment] : undefined;
+      const key = ENTRY_KEYS.find((k) => typeof (node as Record<string, unknown>)?.[k] === "string");
+      if (key) rendered += ` (${(node as Record<string, string>)[key]})`;
+    } else {
+      rendered += rendered && !rendered.endsWith(":") ? `.${String(segment)}` : String(segment);
+      node = node && typeof node === "object" ? (node as Record<string, unknown>)[String(segment)] : undefined;
+    }
+  }
+  return rendered || "(top level)";
+}
+
+/** Turns zod issues into problems of one file. */
+export function problemsFromIssues(file: string, issues: core.$ZodIssue[], input: unknown, prefix = ""): Problem[] {
+  return issues.map((issue) => ({ file, field: fieldPath(issue.path, input, prefix), message: issue.message }));
+}

@@ -1,0 +1,165 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { LineCounter, parseDocument } from "yaml";
+import { ConfigError, Problem, fieldPath, problemsFromIssues } from "./errors";
+import { installMessages } from "./messages";
+import { RealmSpec } from "./realm-spec";
+import { NAMESPACE, StackConfig } from "./stack";
+
+installMessages();
+
+/** Config keys that hold secrets: read by readSecrets, never by the zod schema. */
+const SECRET_KEYS = ["adminClientSecret", "adminPassword"] as const;
+
+/** Where the program's configuration comes from: the stack's config map, raw. */
+export interface ConfigSource {
+  stack: string;
+  /** Raw values by full key (`keycloak-fleet:platform`); structured values are JSON text. */
+  values: Record<string, string>;
+  /** Full keys whose values were set with `--secret`. */
+  secretKeys: string[];
+  /** Directory that realm spec paths are relative to. */
+  projectDir: string;
+}
+
+/** Credentials Keycloak is administered with; always Pulumi secrets. */
+export interface AdminSecrets {
+  /** Secret of the master-realm automation client. */
+  clientSecret: pulumi.Output<string>;
+  /** Password of the human administrator (local platform only). */
+  password?: pulumi.Output<string>;
+}
+
+/** A realm spec and the file it came from. */
+export interface RealmSource {
+  file: string;
+  spec: RealmSpec;
+}
+
+export interface FleetConfig {
+  stack: StackConfig;
+  secrets: AdminSecrets;
+  realms: RealmSource[];
+}
+
+/** The config source of the running Pulumi program. */
+export function programConfigSource(): ConfigSource {
+  return {
+    stack: pulumi.getStack(),
+    values: pulumi.runtime.allConfig(),
+    secretKeys: JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]"),
+    projectDir: process.cwd(),
+  };
+}
+
+/**
+ * Reads and validates the stack config and every realm spec it names. All problems are
+ * collected and thrown together as one ConfigError, before any resource exists.
+ */
+export function loadFleetConfig(source: ConfigSource): FleetConfig {
+  const stackFile = `Pulumi.${source.stack}.yaml`;
+  const problems: Problem[] = [];
+
+  const raw = stackValues(source);
+  const parsed = StackConfig.safeParse(raw);
+  if (!parsed.success) problems.push(...problemsFromIssues(stackFile, parsed.error.issues, raw, `${NAMESPACE}:`));
+
+  const secrets = parsed.success ? readSecrets(source, parsed.data, stackFile, problems) : undefined;
+  const realms = parsed.success ? parsed.data.realms.flatMap((file) => loadRealm(source.projectDir, file, problems)) : [];
+  problems.push(...duplicateRealms(realms));
+
+  if (problems.length > 0 || !parsed.success || !secrets) throw new ConfigError(problems);
+  return { stack: parsed.data, secrets, realms };
+}
+
+/** The project's own keys, without the namespace, structured values parsed from JSON. */
+function stackValues(source: ConfigSource): Record<string, unknown> {
+  const prefix = `${NAMESPACE}:`;
+  const secret = new Set<string>(SECRET_KEYS);
+  return Object.fromEntries(
+    Object.entries(source.values)
+      .filter(([key]) => key.startsWith(prefix) && !secret.has(key.slice(prefix.length)))
+      .map(([key, value]) => [key.slice(prefix.length), parseValue(value)]),
+  );
+}
+
+function parseValue(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Secrets must be present and set with --secret; their values never enter a message. */
+function readSecrets(source: ConfigSource, config: StackConfig, file: string, problems: Problem[]): AdminSecrets | undefined {
+  const read = (name: (typeof SECRET_KEYS)[number], required: boolean): pulumi.Output<string> | undefined => {
+    const key = `${NAMESPACE}:${name}`;
+    const value = source.values[key];
+    if (value === undefined) {
+      if (required)
+        problems.push({
+          file,
+          field: key,
+          message: `required secret is missing; hint: pulumi config set --secret ${name} <value> (npm run dev:up generates it for the local platform)`,
+        });
+      return undefined;
+    }
+    if (!source.secretKeys.includes(key)) {
+      problems.push({ file, field: key, message: `must be a secret; hint: set it again with pulumi config set --secret ${name}` });
+      return undefined;
+    }
+    return pulumi.secret(value);
+  };
+  const clientSecret = read("adminClientSecret", true);
+  const password = read("adminPassword", config.platform === "local");
+  return clientSecret ? { clientSecret, password } : undefined;
+}
+
+function loadRealm(projectDir: string, file: string, problems: Problem[]): RealmSource[] {
+  const fullPath = path.resolve(projectDir, file);
+  if (!fs.existsSync(fullPath)) {
+    problems.push({ file, field: "(file)", message: `realm spec file not found (looked in ${fullPath}); hint: paths in ${NAMESPACE}:realms are relative to the project directory` });
+    return [];
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(fs.readFileSync(fullPath, "utf8"), { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    problems.push(
+      ...doc.errors.map((e) => ({ file: `${file}:${e.linePos?.[0].line ?? "?"}`, field: "(yaml)", message: `not valid YAML: ${e.message.split("\n")[0]}` })),
+    );
+    return [];
+  }
+  const input = doc.toJS();
+  const parsed = RealmSpec.safeParse(input);
+  if (parsed.success) return [{ file, spec: parsed.data }];
+  problems.push(
+    ...parsed.error.issues.map((issue) => ({
+      file: `${file}:${lineOf(doc, lines, issue.path)}`,
+      field: fieldPath(issue.path, input),
+      message: issue.message,
+    })),
+  );
+  return [];
+}
+
+/** The line of the deepest node on `issuePath` that the document has. */
+function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, issuePath: readonly PropertyKey[]): number {
+  for (let depth = issuePath.length; depth >= 0; depth--) {
+    const node = doc.getIn(issuePath.slice(0, depth) as (string | number)[], true) as { range?: [number] } | undefined;
+    if (node?.range) return lines.linePos(node.range[0]).line;
+  }
+  return 1;
+}
+
+function duplicateRealms(realms: RealmSource[]): Problem[] {
+  const seen = new Map<string, string>();
+  return realms.flatMap(({ file, spec }) => {
+    const first = seen.get(spec.realm);
+    seen.set(spec.realm, first ?? file);
+    return first
+      ? [{ file, field: "realm", message: `realm "${spec.realm}" is already declared in ${first}; hint: one file per realm` }]
+      : [];
+  });
+}

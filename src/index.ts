@@ -1,0 +1,18 @@
+// keycloak-fleet: config -> platform -> realms -> outputs.
+import { loadFleetConfig, programConfigSource } from "./config/load";
+import { connectKeycloak } from "./platform";
+import { Realm } from "./realm/realm";
+
+const config = loadFleetConfig(programConfigSource());
+const keycloak = connectKeycloak(config);
+const realms = config.realms.map(
+  ({ spec }) => new Realm(spec.realm, { spec, keycloakUrl: keycloak.url }, { provider: keycloak.provider }),
+);
+
+export const keycloakUrl = keycloak.url;
+export const adminUsername = keycloak.adminUsername;
+export const adminPassword = keycloak.adminPassword;
+/** Per realm name: its URL, and per clientId the client's id and secret (a Pulumi secret). */
+export const realmOutputs = Object.fromEntries(
+  config.realms.map(({ spec }, i) => [spec.realm, { url: realms[i].url, clients: realms[i].clients }]),
+);

@@ -1,0 +1,10 @@
+import type * as keycloak from "@pulumi/keycloak";
+import type * as pulumi from "@pulumi/pulumi";
+
+/** What every concern of a realm declares its resources under. */
+export interface RealmScope {
+  /** The Realm component's name; children are named `<name>/<spec key>`. */
+  name: string;
+  realm: keycloak.Realm;
+  parent: pulumi.Resource;
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Provision everything keycloak-fleet needs on this machine, idempotently: npm packages, a Java
+# runtime, the Keycloak server distribution, the Pulumi CLI with its Node.js language host, and
+# the provider plugins. Every artefact is cached outside the repo, keyed by version, so a warm
+# run costs seconds. Progress goes to stderr.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ensure_node_modules() {
+  step "npm packages"
+  local stamp=$FLEET_ROOT/node_modules/.fleet-lock-sha
+  local want
+  want=$(sha256sum "$FLEET_ROOT/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    (cd "$FLEET_ROOT" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    echo "$want" >"$stamp"
+  fi
+  done_step
+}
+
+ensure_java() {
+  step "Java runtime >= $JAVA_MIN_MAJOR"
+  local major
+  major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')
+  if [ -z "$major" ] || [ "${major%%.*}" -lt "$JAVA_MIN_MAJOR" ]; then
+    apt-get update -qq >&2 && apt-get install -y -qq "openjdk-$JAVA_MIN_MAJOR-jre-headless" >&2
+  fi
+  done_step "$(java -version 2>&1 | head -n 1)"
+}
+
+ensure_keycloak() {
+  step "Keycloak server $KEYCLOAK_VERSION"
+  if [ ! -x "$KEYCLOAK_HOME/bin/kc.sh" ]; then
+    local url=https://repo.maven.apache.org/maven2/org/keycloak/keycloak-quarkus-dist/$KEYCLOAK_VERSION/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz
+    local archive=$FLEET_CACHE/downloads/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz
+    mkdir -p "$FLEET_CACHE/downloads"
+    if ! echo "$KEYCLOAK_SHA512  $archive" | sha512sum --check --status 2>/dev/null; then
+      curl --fail --location --silent --show-error --retry 3 -o "$archive.part" "$url"
+      echo "$KEYCLOAK_SHA512  $archive.part" | sha512sum --check --status ||
+        fail "checksum mismatch for $url (expected sha512 $KEYCLOAK_SHA512 from toolchain/versions.env)"
+      mv "$archive.part" "$archive"
+    fi
+    local staging=$FLEET_CACHE/keycloak-$KEYCLOAK_VERSION.staging
+    rm -rf "$staging" && mkdir -p "$staging"
+    tar -xzf "$archive" -C "$staging" --strip-components=1
+    mv "$staging" "$KEYCLOAK_HOME"
+  fi
+  done_step "$KEYCLOAK_HOME"
+}
+
+# go_build WRAPPER_DIR OUTPUT PACKAGE LDFLAGS: build PACKAGE from a committed wrapper module. The
+# build runs on a copy in the cache so the repo stays clean and `go mod` may update go.sum there.
+go_build() {
+  local wrapper=$1 output=$2 package=$3 ldflags=$4
+  local work=$FLEET_CACHE/build/$(basename "$(dirname "$output")")
+  rm -rf "$work" && mkdir -p "$work" && cp -r "$wrapper"/. "$work"/
+  (cd "$work" && GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldflags" -o "$output.tmp" "$package" >&2)
+  mv "$output.tmp" "$output"
+}
+
+ensure_pulumi() {
+  local version
+  version=$(npm_version @pulumi/pulumi)
+  step "Pulumi CLI $version"
+  if [ ! -x "$FLEET_BIN/pulumi" ] && command -v pulumi >/dev/null 2>&1; then
+    done_step "using $(command -v pulumi) ($(pulumi version))"
+    return
+  fi
+  local bin=$FLEET_CACHE/pulumi-$version/pulumi
+  grep -q "github.com/pulumi/pulumi/pkg/v3 v$version\$" "$FLEET_ROOT/toolchain/pulumi-cli/go.mod" ||
+    fail "toolchain/pulumi-cli/go.mod does not require pkg/v3 v$version, the @pulumi/pulumi that package.json pins"
+  if [ ! -x "$bin" ]; then
+    echo "    building from Go modules (first time only, several minutes on 2 cores)" >&2
+    mkdir -p "$(dirname "$bin")"
+    go_build "$FLEET_ROOT/toolchain/pulumi-cli" "$bin" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+      "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version"
+  fi
+  # The engine looks for its language host next to the running `pulumi`, so this checkout gets a
+  # bin directory of its own: a hard link to the cached CLI (a symlink would resolve back to the
+  # cache) and this checkout's language host.
+  mkdir -p "$FLEET_BIN"
+  ln -f "$bin" "$FLEET_BIN/pulumi" 2>/dev/null || cp -f "$bin" "$FLEET_BIN/pulumi"
+  ln -sf ../../toolchain/language-host/pulumi-language-nodejs "$FLEET_BIN/pulumi-language-nodejs"
+  fleet_env
+  done_step "$(pulumi version)"
+}
+
+# ensure_plugin NAME: the resource plugin for the @pulumi/NAME that package.json pins.
+ensure_plugin() {
+  local name=$1 version
+  version=$(npm_version "@pulumi/$name")
+  step "provider plugin $name $version"
+  if pulumi plugin ls --json 2>/dev/null | node -e '
+      const [name, version] = process.argv.slice(1);
+      const plugins = JSON.parse(require("fs").readFileSync(0, "utf8") || "[]");
+      process.exit(plugins.some((p) => p.name === name && p.kind === "resource" && p.version === version) ? 0 : 1);
+    ' "$name" "$version"; then
+    done_step "installed"
+    return
+  fi
+  local bin=$FLEET_CACHE/plugin-$name-$version/pulumi-resource-$name
+  if [ ! -x "$bin" ]; then
+    echo "    building from Go modules (first time only, several minutes on 2 cores)" >&2
+    mkdir -p "$(dirname "$bin")"
+    go_build "$FLEET_ROOT/toolchain/plugins/$name" "$bin" . "-X main.version=$version"
+  fi
+  pulumi plugin install resource "$name" "$version" --file "$bin" >&2
+  done_step "built and installed"
+}
+
+main() {
+  local started=$SECONDS
+  ensure_node_modules
+  ensure_java
+  ensure_keycloak
+  fleet_env
+  ensure_pulumi
+  ensure_plugin keycloak
+  printf '==> toolchain ready in %ss\n' "$((SECONDS - started))" >&2
+}
+
+main "$@"
