@@ -124,7 +124,7 @@ function loadRealm(projectDir: string, file: string, problems: Problem[]): Realm
     return [];
   }
   const lines = new LineCounter();
-  const doc = parseDocument(fs.readFileSync(fullPath, "utf8"), { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(fs.readFileSync(fullPath, "utf8"), { lineCounter: lines });
   if (doc.errors.length > 0) {
     problems.push(
       ...doc.errors.map((e) => ({ file: `${file}:${e.linePos?.[0].line ?? "?"}`, field: "(yaml)", message: `not valid YAML: ${e.message.split("\n")[0]}` })),

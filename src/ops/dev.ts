@@ -1,0 +1,71 @@
+// The local dev stack: one command brings it up (Keycloak on this machine, then `pulumi up`),
+// one takes it down.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseDocument } from "yaml";
+import { NAMESPACE } from "../config/stack";
+import { startLocalKeycloak, stopLocalKeycloak } from "../platform/local/server";
+import { localServerOptions, openStack, prepareLocalStack, type StackLocation } from "./workspace";
+
+const projectDir = path.resolve(__dirname, "../..");
+
+/** Everything of a dev stack lives under .fleet/ of this checkout (git ignores it). */
+function devLocation(stack: string): StackLocation & { dataDir: string } {
+  const fleetDir = path.join(projectDir, ".fleet");
+  return {
+    projectDir,
+    stack,
+    stateDir: path.join(fleetDir, "state"),
+    passphraseFile: path.join(fleetDir, "passphrase"),
+    dataDir: path.join(fleetDir, "keycloak", stack),
+  };
+}
+
+export async function devUp(stackName: string): Promise<void> {
+  const location = devLocation(stackName);
+  const stack = await openStack(location);
+  await prepareLocalStack(stack);
+  const server = await startLocalKeycloak(await localServerOptions(stack, location.dataDir));
+  progress(`Keycloak is ready at ${server.url} (log: ${path.relative(process.cwd(), server.logFile)})`);
+  const result = await stack.up({ onOutput: (out) => process.stdout.write(out), color: "auto" });
+  const realms = result.outputs.realmOutputs?.value as Record<string, { url: string }> | undefined;
+  progress("The dev stack is up.");
+  for (const [name, realm] of Object.entries(realms ?? {})) progress(`  realm ${name}: ${realm.url}`);
+  progress(`  admin console: ${server.url}/admin/ (user ${result.outputs.adminUsername?.value})`);
+  progress(`  admin password: npm run fleet -- dev admin-password${stackName === "dev" ? "" : ` --stack ${stackName}`}`);
+}
+
+/** Prints the local administrator's password, the one thing dev:up does not print. */
+export async function devAdminPassword(stackName: string): Promise<void> {
+  const stack = await openStack(devLocation(stackName));
+  const outputs = await stack.outputs();
+  if (!outputs.adminPassword) throw new Error(`stack ${stackName} has no adminPassword output yet; hint: npm run dev:up`);
+  process.stdout.write(`${outputs.adminPassword.value}\n`);
+}
+
+/**
+ * Stops the local Keycloak and forgets the stack: its state, data, and the generated values
+ * in Pulumi.<stack>.yaml, so the next dev:up starts from nothing.
+ */
+export async function devDown(stackName: string): Promise<void> {
+  const location = devLocation(stackName);
+  if (await stopLocalKeycloak(location.dataDir)) progress("Keycloak stopped.");
+  const stack = await openStack(location);
+  await stack.workspace.removeStack(stackName, { force: true, preserveConfig: true });
+  forgetGeneratedConfig(path.join(projectDir, `Pulumi.${stackName}.yaml`));
+  fs.rmSync(location.dataDir, { recursive: true, force: true });
+  progress(`Stack ${stackName} removed; its Keycloak data is deleted.`);
+}
+
+/** Removes what dev:up wrote into the stack file, keeping the user's own settings and comments. */
+function forgetGeneratedConfig(stackFile: string): void {
+  if (!fs.existsSync(stackFile)) return;
+  const doc = parseDocument(fs.readFileSync(stackFile, "utf8"));
+  doc.delete("encryptionsalt");
+  for (const name of ["local", "adminPassword", "adminClientSecret"]) doc.deleteIn(["config", `${NAMESPACE}:${name}`]);
+  fs.writeFileSync(stackFile, doc.toString());
+}
+
+function progress(message: string): void {
+  process.stderr.write(`==> ${message}\n`);
+}

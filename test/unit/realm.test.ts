@@ -1,0 +1,89 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeEach, describe, expect, it } from "vitest";
+import { loadFleetConfig, type FleetConfig } from "../../src/config/load";
+import type { RealmSpec } from "../../src/config/realm-spec";
+import { connectKeycloak } from "../../src/platform";
+import { Realm } from "../../src/realm/realm";
+import { recordRegistrations, settled, type Registration } from "./mocks";
+
+const config: FleetConfig = loadFleetConfig({
+  stack: "unit",
+  projectDir: path.join(__dirname, "../fixtures"),
+  values: {
+    "keycloak-fleet:platform": "local",
+    "keycloak-fleet:realms": JSON.stringify(["realms/valid.yaml"]),
+    "keycloak-fleet:local": JSON.stringify({ port: 18080 }),
+    "keycloak-fleet:adminPassword": "pw",
+    "keycloak-fleet:adminClientSecret": "cs",
+  },
+  secretKeys: ["keycloak-fleet:adminPassword", "keycloak-fleet:adminClientSecret"],
+});
+const spec = config.realms[0].spec;
+
+const registrations: Registration[] = recordRegistrations();
+beforeEach(() => {
+  registrations.length = 0;
+});
+
+async function deploy(realmSpec: RealmSpec = spec) {
+  const keycloak = connectKeycloak(config);
+  const realm = new Realm(realmSpec.realm, { spec: realmSpec, keycloakUrl: keycloak.url }, { provider: keycloak.provider });
+  await settled(realm.url, ...Object.values(realm.clients).map((c) => c.clientId));
+  return realm;
+}
+
+const named = (type: string) => registrations.filter((r) => r.type === type).map((r) => r.name);
+const inputsOf = (name: string) => registrations.find((r) => r.name === name && r.type.startsWith("keycloak:"))!.inputs;
+
+describe("Realm", () => {
+  it("declares the realm, its clients and groups, named from spec keys", async () => {
+    await deploy();
+    expect(named("keycloak-fleet:realm:Realm")).toEqual(["fixture"]);
+    expect(named("keycloak:index/realm:Realm")).toEqual(["fixture"]);
+    expect(named("keycloak:openid/client:Client")).toEqual(["fixture/app", "fixture/spa"]);
+    expect(named("keycloak:index/group:Group")).toEqual(["fixture/analyst", "fixture/viewer"]);
+    expect(inputsOf("fixture")).toMatchObject({ realm: "fixture", displayName: "Fixture Realm", enabled: true });
+  });
+
+  it("makes confidential clients with a service account, and public clients with PKCE", async () => {
+    await deploy();
+    expect(inputsOf("fixture/app")).toMatchObject({
+      realmId: "fixture",
+      clientId: "app",
+      accessType: "CONFIDENTIAL",
+      standardFlowEnabled: true,
+      serviceAccountsEnabled: true,
+      validRedirectUris: ["https://app.example.com/callback"],
+    });
+    expect(inputsOf("fixture/app").pkceCodeChallengeMethod).toBeUndefined();
+    expect(inputsOf("fixture/spa")).toMatchObject({ accessType: "PUBLIC", pkceCodeChallengeMethod: "S256", webOrigins: ["+"] });
+  });
+
+  it("administers Keycloak through the explicit provider, as the automation client", async () => {
+    await deploy();
+    const [provider] = registrations.filter((r) => r.type === "pulumi:providers:keycloak");
+    expect(provider.inputs).toMatchObject({ url: "http://127.0.0.1:18080", realm: "master", clientId: "keycloak-fleet" });
+    expect(provider.inputs.username).toBeUndefined();
+    const keycloakResources = registrations.filter((r) => r.type.startsWith("keycloak:"));
+    expect(keycloakResources.length).toBeGreaterThan(0);
+    for (const resource of keycloakResources) expect(resource.provider).toContain("pulumi:providers:keycloak::keycloak::");
+  });
+
+  it("exports the realm URL and each confidential client's secret as a secret", async () => {
+    const realm = await deploy();
+    expect(await realm.url.promise()).toBe("http://127.0.0.1:18080/realms/fixture");
+    expect(await pulumi.isSecret(realm.clients.app.clientSecret!)).toBe(true);
+    expect(await realm.clients.app.clientSecret!.promise()).toBe("generated-fixture/app");
+    expect(realm.clients.spa.clientSecret).toBeUndefined();
+  });
+
+  it("declares the same resources when the spec's lists are reordered", async () => {
+    await deploy();
+    const snapshot = (rs: Registration[]) => rs.map((r) => JSON.stringify([r.type, r.name, r.inputs])).sort();
+    const original = snapshot(registrations);
+    registrations.length = 0;
+    await deploy({ ...spec, clients: [...spec.clients].reverse(), groups: [...spec.groups].reverse() });
+    expect(snapshot(registrations)).toEqual(original);
+  });
+});
