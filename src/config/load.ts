@@ -49,7 +49,7 @@ export function programConfigSource(): ConfigSource {
     stack: pulumi.getStack(),
     values: pulumi.runtime.allConfig(),
     secretKeys: JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]"),
-    projectDir: process.cwd(),
+    projectDir: pulumi.runtime.getRootDirectory(),
   };
 }
 

@@ -1,0 +1,108 @@
+// What every end-to-end test needs: a stack of the real program in a project directory of its
+// own (so tests never touch the checkout's stack files), run by the real Pulumi engine against
+// the Keycloak that global-setup.ts started, and an Admin REST API client to check the result.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import KcAdminClient from "@keycloak/keycloak-admin-client";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { inject } from "vitest";
+import { openStack } from "../../src/ops/workspace";
+
+const repo = path.resolve(__dirname, "../..");
+
+export const keycloak = () => inject("keycloak");
+
+export interface TestStack {
+  stack: Stack;
+  projectDir: string;
+  /** Everything the engine printed during this test's operations. */
+  output: string[];
+  up(): Promise<Awaited<ReturnType<Stack["up"]>>>;
+  destroy(): Promise<void>;
+  /** `pulumi stack export` as a user runs it (the Automation API's exportStack shows secrets). */
+  exportState(): string;
+  /** Every file the file backend wrote, concatenated: checkpoints, backups, history. */
+  rawState(): string;
+}
+
+/**
+ * A stack of this project on the local platform. `realms` maps file names under stacks/ of the
+ * test project to YAML text; `config` adds or overrides plain config values.
+ */
+export async function createTestStack(name: string, realms: Record<string, string>, config: Record<string, string> = {}): Promise<TestStack> {
+  const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), `fleet-e2e-${name}-`));
+  for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "node_modules", "src"])
+    fs.symlinkSync(path.join(repo, entry), path.join(projectDir, entry));
+  fs.mkdirSync(path.join(projectDir, "stacks"));
+  for (const [file, yaml] of Object.entries(realms)) fs.writeFileSync(path.join(projectDir, "stacks", file), yaml);
+
+  const stack = await openStack({
+    projectDir,
+    stack: name,
+    stateDir: path.join(projectDir, ".state"),
+    passphraseFile: path.join(projectDir, ".passphrase"),
+  });
+  const { port, admin } = keycloak();
+  await stack.setAllConfig({
+    "keycloak-fleet:platform": { value: "local" },
+    "keycloak-fleet:adminPassword": { value: admin.password, secret: true },
+    "keycloak-fleet:adminClientSecret": { value: admin.clientSecret, secret: true },
+  });
+  await stack.setConfig("keycloak-fleet:local.port", { value: String(port) }, true);
+  for (const [i, file] of Object.keys(realms).entries())
+    await stack.setConfig(`keycloak-fleet:realms[${i}]`, { value: `stacks/${file}` }, true);
+  for (const [key, value] of Object.entries(config)) await stack.setConfig(`keycloak-fleet:${key}`, { value });
+
+  const output: string[] = [];
+  const onOutput = (line: string) => output.push(line);
+  return {
+    stack,
+    projectDir,
+    output,
+    up: () => stack.up({ onOutput }),
+    destroy: async () => {
+      await stack.destroy({ onOutput });
+    },
+    exportState: () =>
+      execFileSync("pulumi", ["stack", "export", "--stack", name], {
+        cwd: projectDir,
+        env: { ...process.env, ...stack.workspace.envVars },
+        encoding: "utf8",
+      }),
+    rawState: () => readTree(path.join(projectDir, ".state")),
+  };
+}
+
+function readTree(dir: string): string {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => fs.readFileSync(path.join(entry.parentPath, entry.name), "utf8"))
+    .join("\n");
+}
+
+/** An Admin REST API client, logged in as the automation client. */
+export async function adminClient(): Promise<KcAdminClient> {
+  const { url, admin } = keycloak();
+  const client = new KcAdminClient({ baseUrl: url, realmName: "master" });
+  await client.auth({ grantType: "client_credentials", clientId: admin.clientId, clientSecret: admin.clientSecret });
+  return client;
+}
+
+/** A token from the realm's token endpoint with the client-credentials grant. */
+export async function clientCredentialsToken(realm: string, clientId: string, clientSecret: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${keycloak().url}/realms/${realm}/protocol/openid-connect/token`, {
+    method: "POST",
+    body: new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret }),
+  });
+  const body = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`token endpoint answered ${response.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** The claims of a JWT (not verified: Keycloak just issued it to us). */
+export function claims(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString());
+}
