@@ -8,6 +8,7 @@ FLEET_CACHE=${KEYCLOAK_FLEET_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/keycloak-fle
 FLEET_BIN=$FLEET_ROOT/.fleet/bin
 # shellcheck source=versions.env
 source "$FLEET_ROOT/toolchain/versions.env"
+export KEYCLOAK_HOME=$FLEET_CACHE/keycloak-$KEYCLOAK_VERSION
 
 step_started=0
 step() { step_started=$SECONDS; printf '==> %s\n' "$*" >&2; }
@@ -25,7 +26,6 @@ fleet_env() {
   export PULUMI_SKIP_UPDATE_CHECK=true
   export PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true
   export KEYCLOAK_FLEET_CACHE=$FLEET_CACHE
-  export KEYCLOAK_HOME=$FLEET_CACHE/keycloak-$KEYCLOAK_VERSION
   # setup.sh fills FLEET_BIN only when the machine has no Pulumi of its own.
   if [ -x "$FLEET_BIN/pulumi" ]; then
     case ":$PATH:" in *":$FLEET_BIN:"*) ;; *) export PATH=$FLEET_BIN:$PATH ;; esac

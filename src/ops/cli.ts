@@ -16,7 +16,7 @@ const commands: Record<string, (stack: string) => Promise<void>> = {
 async function main(argv: string[]): Promise<void> {
   const stackFlag = argv.indexOf("--stack");
   const stack = stackFlag >= 0 ? argv[stackFlag + 1] : "dev";
-  const words = argv.filter((_, i) => i !== stackFlag && i !== stackFlag + 1);
+  const words = stackFlag >= 0 ? argv.filter((_, i) => i !== stackFlag && i !== stackFlag + 1) : argv;
   const command = commands[words.slice(0, 2).join(" ")];
   if (!command || !stack) {
     process.stderr.write(`${usage}\n`);
