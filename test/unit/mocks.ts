@@ -35,3 +35,8 @@ export function recordRegistrations(): Registration[] {
 export function settled(...outputs: pulumi.Output<unknown>[]): Promise<unknown[]> {
   return new Promise((resolve) => pulumi.all(outputs).apply(resolve));
 }
+
+/** The value of an output, once known. */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}

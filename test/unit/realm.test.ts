@@ -5,7 +5,7 @@ import { loadFleetConfig, type FleetConfig } from "../../src/config/load";
 import type { RealmSpec } from "../../src/config/realm-spec";
 import { connectKeycloak } from "../../src/platform";
 import { Realm } from "../../src/realm/realm";
-import { recordRegistrations, settled, type Registration } from "./mocks";
+import { recordRegistrations, settled, valueOf, type Registration } from "./mocks";
 
 const config: FleetConfig = loadFleetConfig({
   stack: "unit",
@@ -72,9 +72,9 @@ describe("Realm", () => {
 
   it("exports the realm URL and each confidential client's secret as a secret", async () => {
     const realm = await deploy();
-    expect(await realm.url.promise()).toBe("http://127.0.0.1:18080/realms/fixture");
+    expect(await valueOf(realm.url)).toBe("http://127.0.0.1:18080/realms/fixture");
     expect(await pulumi.isSecret(realm.clients.app.clientSecret!)).toBe(true);
-    expect(await realm.clients.app.clientSecret!.promise()).toBe("generated-fixture/app");
+    expect(await valueOf(realm.clients.app.clientSecret!)).toBe("generated-fixture/app");
     expect(realm.clients.spa.clientSecret).toBeUndefined();
   });
 
