@@ -77,6 +77,13 @@ describe("walking skeleton on a real Keycloak", () => {
     expect(result.summary.resourceChanges).toEqual({ same: 6 });
   });
 
+  it("finds no drift on refresh, and a refreshed preview plans nothing", async () => {
+    const refresh = await test.stack.refresh({ onOutput: (line) => test.output.push(line) });
+    expect(refresh.summary.resourceChanges).toEqual({ same: 6 });
+    const preview = await test.stack.preview({ refresh: true, onOutput: (line) => test.output.push(line) });
+    expect(preview.changeSummary).toEqual({ same: 6 });
+  });
+
   it("removes the realm on destroy", async () => {
     await test.destroy();
     const kc = await adminClient();
