@@ -6,13 +6,13 @@ import { Realm } from "./realm/realm";
 const config = loadFleetConfig(programConfigSource());
 const keycloak = connectKeycloak(config);
 const realms = config.realms.map(
-  ({ spec }) => new Realm(spec.realm, { spec, keycloakUrl: keycloak.url }, { provider: keycloak.provider }),
+  ({ spec }) => new Realm(spec.realm, { spec, keycloakUrl: keycloak.url, secrets: config.secretStore }, { provider: keycloak.provider }),
 );
 
 export const keycloakUrl = keycloak.url;
 export const adminUsername = keycloak.adminUsername;
 export const adminPassword = keycloak.adminPassword;
-/** Per realm name: its URL, and per clientId the client's id and secret (a Pulumi secret). */
+/** Per realm name: its URL; per clientId the id and secret; per user a generated initial password. */
 export const realmOutputs = Object.fromEntries(
-  config.realms.map(({ spec }, i) => [spec.realm, { url: realms[i].url, clients: realms[i].clients }]),
+  config.realms.map(({ spec }, i) => [spec.realm, { url: realms[i].url, clients: realms[i].clients, users: realms[i].users }]),
 );

@@ -27,6 +27,14 @@ ensure_java() {
   done_step "$(java -version 2>&1 | head -n 1)"
 }
 
+ensure_chromium() {
+  step "Chromium for browser login tests"
+  if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+    apt-get update -qq >&2 && apt-get install -y -qq chromium >&2
+  fi
+  done_step "$("${CHROMIUM_PATH:-/usr/bin/chromium}" --version 2>/dev/null)"
+}
+
 ensure_keycloak() {
   step "Keycloak server $KEYCLOAK_VERSION"
   if [ ! -x "$KEYCLOAK_HOME/bin/kc.sh" ]; then
@@ -111,6 +119,7 @@ main() {
   local started=$SECONDS
   ensure_node_modules
   ensure_java
+  ensure_chromium
   ensure_keycloak
   fleet_env
   ensure_pulumi

@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { LineCounter, parseDocument } from "yaml";
 import { ConfigError, Problem, fieldPath, problemsFromIssues } from "./errors";
 import { installMessages } from "./messages";
-import { RealmSpec } from "./realm-spec";
+import { checkSecrets, secretStore, secretUses, type SecretStore } from "./secrets";
+import { RealmSpec } from "./spec/realm";
 import { NAMESPACE, StackConfig } from "./stack";
 
 installMessages();
@@ -40,6 +41,8 @@ export interface RealmSource {
 export interface FleetConfig {
   stack: StackConfig;
   secrets: AdminSecrets;
+  /** Secrets the realm specs refer to or have generated. */
+  secretStore: SecretStore;
   realms: RealmSource[];
 }
 
@@ -68,18 +71,44 @@ export function loadFleetConfig(source: ConfigSource): FleetConfig {
   const secrets = parsed.success ? readSecrets(source, parsed.data, stackFile, problems) : undefined;
   const realms = parsed.success ? parsed.data.realms.flatMap((file) => loadRealm(source.projectDir, file, problems)) : [];
   problems.push(...duplicateRealms(realms));
+  const uses = realms.flatMap(({ file, spec }) => secretUses(spec).map((use) => ({ file, ...use })));
+  problems.push(...checkSecrets(uses, source.values, source.secretKeys, NAMESPACE, stackFile));
+  problems.push(...unknownKeys(raw, uses, stackFile));
 
   if (problems.length > 0 || !parsed.success || !secrets) throw new ConfigError(problems);
-  return { stack: parsed.data, secrets, realms };
+  return { stack: parsed.data, secrets, secretStore: secretStore(source.values, NAMESPACE), realms };
 }
 
-/** The project's own keys, without the namespace, structured values parsed from JSON. */
+/**
+ * The stack config secrets that these realm spec files refer to ({config: key}). Used by
+ * `dev up` to give a local stack placeholders for them.
+ */
+export function referencedSecretKeys(projectDir: string, files: string[]): string[] {
+  const problems: Problem[] = [];
+  const realms = files.flatMap((file) => loadRealm(projectDir, file, problems));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return [...new Set(realms.flatMap(({ spec }) => secretUses(spec).flatMap((u) => (u.key ? [u.key] : []))))];
+}
+
+/** Plain keys of our namespace that neither the schema nor a realm spec knows: likely typos. */
+function unknownKeys(raw: Record<string, unknown>, uses: { key?: string }[], stackFile: string): Problem[] {
+  const known = new Set([...Object.keys(StackConfig.shape), ...uses.flatMap((u) => (u.key ? [u.key] : []))]);
+  return Object.keys(raw)
+    .filter((key) => !known.has(key))
+    .map((key) => ({
+      file: stackFile,
+      field: `${NAMESPACE}:${key}`,
+      message: `unknown stack config key; hint: known keys are ${Object.keys(StackConfig.shape).join(", ")} (Pulumi.yaml describes them)`,
+    }));
+}
+
+/** The project's plain (non-secret) keys, without the namespace, structured values parsed from JSON. */
 function stackValues(source: ConfigSource): Record<string, unknown> {
   const prefix = `${NAMESPACE}:`;
-  const secret = new Set<string>(SECRET_KEYS);
+  const secret = new Set<string>([...SECRET_KEYS, "secretSeed"]);
   return Object.fromEntries(
     Object.entries(source.values)
-      .filter(([key]) => key.startsWith(prefix) && !secret.has(key.slice(prefix.length)))
+      .filter(([key]) => key.startsWith(prefix) && !secret.has(key.slice(prefix.length)) && !source.secretKeys.includes(key))
       .map(([key, value]) => [key.slice(prefix.length), parseValue(value)]),
   );
 }

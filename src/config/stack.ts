@@ -42,7 +42,7 @@ export const StackConfig = z
     local: LocalPlatform.optional(),
     external: ExternalPlatform.optional(),
   })
-  .strict()
+  // Other keys may be secrets that realm specs refer to; load.ts reports the rest as unknown.
   .superRefine((config, ctx) => {
     if (!config[config.platform])
       ctx.addIssue({

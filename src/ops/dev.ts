@@ -2,7 +2,7 @@
 // one takes it down.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
+import { isMap, parseDocument } from "yaml";
 import { NAMESPACE } from "../config/stack";
 import { startLocalKeycloak, stopLocalKeycloak } from "../platform/local/server";
 import { localServerOptions, openStack, prepareLocalStack, type StackLocation } from "./workspace";
@@ -24,7 +24,8 @@ function devLocation(stack: string): StackLocation & { dataDir: string } {
 export async function devUp(stackName: string): Promise<void> {
   const location = devLocation(stackName);
   const stack = await openStack(location);
-  await prepareLocalStack(stack);
+  for (const name of await prepareLocalStack(stack, projectDir))
+    progress(`${NAMESPACE}:${name} was not set; a random placeholder stands in (pulumi config set --secret ${name} <value> for the real one)`);
   const server = await startLocalKeycloak(await localServerOptions(stack, location.dataDir));
   progress(`Keycloak is ready at ${server.url} (log: ${path.relative(process.cwd(), server.logFile)})`);
   const result = await stack.up({ onOutput: (out) => process.stdout.write(out), color: "auto" });
@@ -57,12 +58,18 @@ export async function devDown(stackName: string): Promise<void> {
   progress(`Stack ${stackName} removed; its Keycloak data is deleted.`);
 }
 
-/** Removes what dev:up wrote into the stack file, keeping the user's own settings and comments. */
+/**
+ * Removes what dev:up wrote into the stack file (the port, the encryption salt and every
+ * encrypted value, which the salt's removal would leave unreadable), keeping the user's own
+ * plain settings and comments.
+ */
 function forgetGeneratedConfig(stackFile: string): void {
   if (!fs.existsSync(stackFile)) return;
   const doc = parseDocument(fs.readFileSync(stackFile, "utf8"));
   doc.delete("encryptionsalt");
-  for (const name of ["local", "adminPassword", "adminClientSecret"]) doc.deleteIn(["config", `${NAMESPACE}:${name}`]);
+  doc.deleteIn(["config", `${NAMESPACE}:local`]);
+  const config = doc.get("config", true);
+  if (isMap(config)) config.items = config.items.filter((item) => !(isMap(item.value) && item.value.has("secure")));
   fs.writeFileSync(stackFile, doc.toString());
 }
 

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { referencedSecretKeys } from "../config/load";
 import { NAMESPACE } from "../config/stack";
 import { freePort, type LocalServerOptions } from "../platform/local/server";
 
@@ -42,15 +43,20 @@ export function randomSecret(): string {
 const key = (name: string) => `${NAMESPACE}:${name}`;
 
 /**
- * Gives a local-platform stack what it needs before its first `up`: a free loopback port and
- * random admin secrets, stored in the stack's config (the secrets encrypted).
+ * Gives a local-platform stack what it needs before its first `up`: a free loopback port,
+ * random admin secrets and secret seed, and a random placeholder for each secret its realm
+ * specs refer to but the stack lacks (an identity provider's client secret, say), all stored
+ * in the stack's config (the secrets encrypted). Returns the keys that got placeholders.
  */
-export async function prepareLocalStack(stack: Stack): Promise<void> {
+export async function prepareLocalStack(stack: Stack, projectDir: string): Promise<string[]> {
   const config = await stack.getAllConfig();
   if (!config[key("local")]) await stack.setConfig(key("local.port"), { value: String(await freePort()) }, true);
-  for (const name of ["adminPassword", "adminClientSecret"]) {
+  const realmFiles: string[] = JSON.parse(config[key("realms")]?.value ?? "[]");
+  const placeholders = referencedSecretKeys(projectDir, realmFiles).filter((name) => !config[key(name)]);
+  for (const name of ["adminPassword", "adminClientSecret", "secretSeed", ...placeholders]) {
     if (!config[key(name)]) await stack.setConfig(key(name), { value: randomSecret(), secret: true });
   }
+  return placeholders;
 }
 
 /** How to start the Keycloak that a prepared local-platform stack expects. */

@@ -1,43 +1,115 @@
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClientSpec } from "../config/realm-spec";
+import { clientSecretPurpose } from "../config/secrets";
+import type { ClientSpec } from "../config/spec/clients";
+import { declareMapper } from "./mappers";
+import type { RoleIndex } from "./roles";
 import type { RealmScope } from "./scope";
 
 export interface ClientOutputs {
   clientId: pulumi.Output<string>;
-  /** Undefined for public clients. */
+  /** Confidential OIDC clients only; a Pulumi secret. */
   clientSecret?: pulumi.Output<string>;
 }
 
-/** OIDC clients of a realm, each named `<realm>/<clientId>`. */
-export function declareClients(scope: RealmScope, clients: ClientSpec[]): Record<string, ClientOutputs> {
-  return Object.fromEntries(clients.map((spec) => [spec.clientId, declareClient(scope, spec)]));
+/** The clients of a realm, by clientId. */
+export class ClientIndex {
+  readonly oidc = new Map<string, keycloak.openid.Client>();
+  readonly saml = new Map<string, keycloak.saml.Client>();
+
+  constructor(private readonly scope: RealmScope) {}
+
+  isDeclared = (clientId: string): boolean => this.oidc.has(clientId) || this.saml.has(clientId);
+
+  /** The internal id of a client: a declared one, or a built-in one looked up (realm-management). */
+  id = (clientId: string): pulumi.Output<string> => {
+    const declared = this.oidc.get(clientId) ?? this.saml.get(clientId);
+    if (declared) return declared.id;
+    return keycloak.openid.getClientOutput({ realmId: this.scope.realm.id, clientId }, { parent: this.scope.parent }).id;
+  };
 }
 
-function declareClient({ name, realm, parent }: RealmScope, spec: ClientSpec): ClientOutputs {
+/** OIDC and SAML clients of a realm, each named `<realm>/<clientId>`. */
+export function declareClients(scope: RealmScope, specs: ClientSpec[]): { index: ClientIndex; outputs: Record<string, ClientOutputs> } {
+  const index = new ClientIndex(scope);
+  const outputs = Object.fromEntries(specs.map((spec) => [spec.clientId, declareClient(scope, index, spec)]));
+  return { index, outputs };
+}
+
+function declareClient(scope: RealmScope, index: ClientIndex, spec: ClientSpec): ClientOutputs {
+  const { name, realm, parent } = scope;
+  const resourceName = `${name}/${spec.clientId}`;
+  if (spec.protocol === "saml") {
+    const client = new keycloak.saml.Client(
+      resourceName,
+      {
+        realmId: realm.id,
+        clientId: spec.clientId,
+        name: spec.name,
+        description: spec.description,
+        enabled: spec.enabled,
+        validRedirectUris: spec.redirectUris,
+        rootUrl: spec.rootUrl,
+        baseUrl: spec.baseUrl,
+      },
+      { parent },
+    );
+    index.saml.set(spec.clientId, client);
+    return { clientId: client.clientId };
+  }
   const confidential = spec.access === "confidential";
+  const secret = confidential ? clientSecret(scope, spec) : undefined;
   const client = new keycloak.openid.Client(
-    `${name}/${spec.clientId}`,
+    resourceName,
     {
       realmId: realm.id,
       clientId: spec.clientId,
       name: spec.name,
       description: spec.description,
-      enabled: true,
+      enabled: spec.enabled,
       accessType: confidential ? "CONFIDENTIAL" : "PUBLIC",
+      clientSecret: secret,
       standardFlowEnabled: spec.standardFlow,
+      directAccessGrantsEnabled: spec.directAccessGrants,
       serviceAccountsEnabled: spec.serviceAccount,
       validRedirectUris: spec.redirectUris,
       webOrigins: spec.webOrigins,
       rootUrl: spec.rootUrl,
+      baseUrl: spec.baseUrl,
       // Public clients cannot keep a secret; PKCE protects their code exchange instead.
       pkceCodeChallengeMethod: confidential ? undefined : "S256",
     },
-    // Keycloak generates the secret; state keeps it encrypted.
     { parent, additionalSecretOutputs: ["clientSecret"] },
   );
-  return {
-    clientId: client.clientId,
-    clientSecret: confidential ? pulumi.secret(client.clientSecret) : undefined,
-  };
+  index.oidc.set(spec.clientId, client);
+  spec.mappers.forEach((mapper) => declareMapper(scope, { clientId: client.id }, resourceName, mapper));
+  return { clientId: client.clientId, clientSecret: secret };
+}
+
+/** Supplied through stack config, or derived from the stack's seed: the same after a rebuild. */
+function clientSecret({ realmName, secrets }: RealmScope, spec: ClientSpec): pulumi.Output<string> {
+  return "config" in spec.secret ? secrets.get(spec.secret.config) : secrets.derive(clientSecretPurpose(realmName, spec.clientId));
+}
+
+/** Roles granted to the service accounts of clients that have one. */
+export function declareServiceAccountRoles(scope: RealmScope, clients: ClientIndex, roles: RoleIndex, specs: ClientSpec[]): void {
+  const { name, realm, parent } = scope;
+  for (const spec of specs) {
+    const client = clients.oidc.get(spec.clientId);
+    if (!client || !spec.serviceAccountRoles) continue;
+    const userId = client.serviceAccountUserId;
+    for (const role of spec.serviceAccountRoles.realm)
+      new keycloak.openid.ClientServiceAccountRealmRole(
+        `${name}/${spec.clientId}/service-account/${role}`,
+        { realmId: realm.id, serviceAccountUserId: userId, role },
+        { parent, dependsOn: roles.resource(undefined, role) },
+      );
+    for (const [clientId, names] of Object.entries(spec.serviceAccountRoles.clients))
+      for (const role of names)
+        new keycloak.openid.ClientServiceAccountRole(
+          `${name}/${spec.clientId}/service-account/${clientId}/${role}`,
+          { realmId: realm.id, serviceAccountUserId: userId, clientId: clients.id(clientId), role },
+          { parent, dependsOn: roles.resource(clientId, role) },
+        );
+  }
 }

@@ -1,11 +1,84 @@
-import type * as keycloak from "@pulumi/keycloak";
-import type { RealmSpec } from "../config/realm-spec";
+import * as keycloak from "@pulumi/keycloak";
+import * as pulumi from "@pulumi/pulumi";
+import type { SecretStore } from "../config/secrets";
+import { goDuration, seconds } from "../config/spec/common";
+import type { RealmSpec } from "../config/spec/realm";
+import type { RealmScope } from "./scope";
 
-/** The realm resource's own settings. */
-export function realmSettings(spec: RealmSpec): keycloak.RealmArgs {
+/** The realm resource: login options, security, lifespans, email, themes, locales, OTP policy. */
+export function realmSettings(spec: RealmSpec, secrets: SecretStore): keycloak.RealmArgs {
+  const { login, tokens, bruteForce, smtp, themes, locales } = spec;
+  const otp = spec.authentication.otp;
   return {
     realm: spec.realm,
     displayName: spec.displayName,
     enabled: spec.enabled,
+    registrationAllowed: login.userRegistration,
+    registrationEmailAsUsername: login.registrationEmailAsUsername,
+    rememberMe: login.rememberMe,
+    resetPasswordAllowed: login.forgotPassword,
+    verifyEmail: login.verifyEmail,
+    loginWithEmailAllowed: login.loginWithEmail,
+    sslRequired: spec.sslRequired,
+    passwordPolicy: spec.passwordPolicy,
+    accessTokenLifespan: tokens?.accessTokenLifespan && goDuration(tokens.accessTokenLifespan),
+    accessCodeLifespan: tokens?.accessCodeLifespan && goDuration(tokens.accessCodeLifespan),
+    ssoSessionIdleTimeout: tokens?.ssoSessionIdleTimeout && goDuration(tokens.ssoSessionIdleTimeout),
+    ssoSessionMaxLifespan: tokens?.ssoSessionMaxLifespan && goDuration(tokens.ssoSessionMaxLifespan),
+    offlineSessionIdleTimeout: tokens?.offlineSessionIdleTimeout && goDuration(tokens.offlineSessionIdleTimeout),
+    securityDefenses: bruteForce && {
+      bruteForceDetection: {
+        maxLoginFailures: bruteForce.maxFailures,
+        waitIncrementSeconds: seconds(bruteForce.waitIncrement),
+        maxFailureWaitSeconds: seconds(bruteForce.maxWait),
+        failureResetTimeSeconds: seconds(bruteForce.failureReset),
+        permanentLockout: bruteForce.permanentLockout,
+      },
+    },
+    smtpServer: smtp && {
+      host: smtp.host,
+      port: String(smtp.port),
+      from: smtp.from,
+      fromDisplayName: smtp.fromDisplayName,
+      replyTo: smtp.replyTo,
+      ssl: smtp.ssl,
+      starttls: smtp.starttls,
+      auth: smtp.auth && { username: smtp.auth.username, password: secrets.get(smtp.auth.password.config) },
+    },
+    loginTheme: themes?.login,
+    accountTheme: themes?.account,
+    adminTheme: themes?.admin,
+    emailTheme: themes?.email,
+    internationalization: locales && { supportedLocales: locales.supported, defaultLocale: locales.default },
+    otpPolicy: otp && { type: otp.type, algorithm: otp.algorithm, digits: otp.digits, period: otp.period, lookAheadWindow: otp.lookAhead },
   };
+}
+
+/**
+ * The realm itself. An `existing` realm (such as master) is read, not created: what the spec
+ * declares inside it is managed, its own settings are left as they are, and destroying the
+ * stack leaves it in place.
+ */
+export function declareRealm(name: string, spec: RealmSpec, secrets: SecretStore, parent: pulumi.Resource): keycloak.Realm {
+  if (spec.existing) return keycloak.Realm.get(name, spec.realm, undefined, { parent });
+  return new keycloak.Realm(name, realmSettings(spec, secrets), { parent });
+}
+
+/** Login and admin events, with retention. */
+export function declareEvents({ name, realm, parent }: RealmScope, spec: RealmSpec): keycloak.RealmEvents | undefined {
+  const { events } = spec;
+  if (!events) return undefined;
+  return new keycloak.RealmEvents(
+    `${name}/events`,
+    {
+      realmId: realm.id,
+      eventsEnabled: events.login?.enabled ?? false,
+      eventsExpiration: events.login?.expiration ? seconds(events.login.expiration) : undefined,
+      enabledEventTypes: events.login?.types,
+      adminEventsEnabled: events.admin?.enabled ?? false,
+      adminEventsDetailsEnabled: events.admin?.details ?? false,
+      eventsListeners: ["jboss-logging"],
+    },
+    { parent },
+  );
 }

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import KcAdminClient from "@keycloak/keycloak-admin-client";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { inject } from "vitest";
-import { openStack } from "../../src/ops/workspace";
+import { openStack, randomSecret } from "../../src/ops/workspace";
 
 const repo = path.resolve(__dirname, "../..");
 
@@ -27,11 +27,17 @@ export interface TestStack {
   rawState(): string;
 }
 
-/**
- * A stack of this project on the local platform. `realms` maps file names under stacks/ of the
- * test project to YAML text; `config` adds or overrides plain config values.
- */
-export async function createTestStack(name: string, realms: Record<string, string>, config: Record<string, string> = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  /** File names under stacks/ of the test project, and their YAML text. */
+  realms: Record<string, string>;
+  /** Plain config values to add or override (keys without the namespace). */
+  config?: Record<string, string>;
+  /** Secret config values (keys without the namespace). */
+  secrets?: Record<string, string>;
+}
+
+/** A stack of this project on the local platform, on the Keycloak of this test run. */
+export async function createTestStack(name: string, { realms, config = {}, secrets = {} }: TestStackOptions): Promise<TestStack> {
   const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), `fleet-e2e-${name}-`));
   for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "node_modules", "src"])
     fs.symlinkSync(path.join(repo, entry), path.join(projectDir, entry));
@@ -49,11 +55,13 @@ export async function createTestStack(name: string, realms: Record<string, strin
     "keycloak-fleet:platform": { value: "local" },
     "keycloak-fleet:adminPassword": { value: admin.password, secret: true },
     "keycloak-fleet:adminClientSecret": { value: admin.clientSecret, secret: true },
+    "keycloak-fleet:secretSeed": { value: randomSecret(), secret: true },
   });
   await stack.setConfig("keycloak-fleet:local.port", { value: String(port) }, true);
   for (const [i, file] of Object.keys(realms).entries())
     await stack.setConfig(`keycloak-fleet:realms[${i}]`, { value: `stacks/${file}` }, true);
   for (const [key, value] of Object.entries(config)) await stack.setConfig(`keycloak-fleet:${key}`, { value });
+  for (const [key, value] of Object.entries(secrets)) await stack.setConfig(`keycloak-fleet:${key}`, { value, secret: true });
 
   const output: string[] = [];
   const onOutput = (line: string) => output.push(line);
@@ -91,15 +99,22 @@ export async function adminClient(): Promise<KcAdminClient> {
   return client;
 }
 
-/** A token from the realm's token endpoint with the client-credentials grant. */
-export async function clientCredentialsToken(realm: string, clientId: string, clientSecret: string): Promise<Record<string, unknown>> {
-  const response = await fetch(`${keycloak().url}/realms/${realm}/protocol/openid-connect/token`, {
-    method: "POST",
-    body: new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret }),
-  });
+/** A response of the realm's token endpoint for the given grant. */
+export async function tokenRequest(realm: string, grant: Record<string, string>): Promise<Record<string, unknown>> {
+  const response = await fetch(`${keycloak().url}/realms/${realm}/protocol/openid-connect/token`, { method: "POST", body: new URLSearchParams(grant) });
   const body = (await response.json()) as Record<string, unknown>;
   if (!response.ok) throw new Error(`token endpoint answered ${response.status}: ${JSON.stringify(body)}`);
   return body;
+}
+
+/** A token with the client-credentials grant. */
+export function clientCredentialsToken(realm: string, clientId: string, clientSecret: string): Promise<Record<string, unknown>> {
+  return tokenRequest(realm, { grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret });
+}
+
+/** The realm spec files of this repository's stacks/, by file name. */
+export function repoRealmSpec(file: string): string {
+  return fs.readFileSync(path.join(repo, "stacks", "realms", file), "utf8");
 }
 
 /** The claims of a JWT (not verified: Keycloak just issued it to us). */

@@ -10,7 +10,7 @@ clients:
 `;
 
 async function refusedUp(stackName: string, realmYaml: string, config: Record<string, string> = {}): Promise<string> {
-  const test = await createTestStack(stackName, { "refused.yaml": realmYaml }, config);
+  const test = await createTestStack(stackName, { realms: { "refused.yaml": realmYaml }, config });
   const error = await test.up().then(
     () => undefined,
     (e: Error) => e,

@@ -19,7 +19,7 @@ describe("walking skeleton on a real Keycloak", () => {
   let clientSecret: string;
 
   beforeAll(async () => {
-    test = await createTestStack("skeleton", { "skeleton.yaml": realmYaml });
+    test = await createTestStack("skeleton", { realms: { "skeleton.yaml": realmYaml } });
   });
 
   afterAll(async () => {

@@ -7,13 +7,14 @@ const fixtures = path.join(__dirname, "../fixtures");
 const SECRET = "s3cr3t-value-never-printed";
 
 /** A stack config as Pulumi hands it to the program: full keys, JSON text for structures. */
-function source(values: Record<string, unknown>, secretKeys = ["adminPassword", "adminClientSecret"]): ConfigSource {
+function source(values: Record<string, unknown>, secretKeys = ["adminPassword", "adminClientSecret", "secretSeed"]): ConfigSource {
   const defaults = {
     platform: "local",
     realms: ["realms/valid.yaml"],
     local: { port: 18080 },
     adminPassword: SECRET,
     adminClientSecret: SECRET,
+    secretSeed: SECRET,
   };
   const merged: Record<string, unknown> = { ...defaults, ...values };
   return {
@@ -70,7 +71,7 @@ describe("loadFleetConfig", () => {
       field: "keycloak-fleet:adminClientSecret",
       message: expect.stringContaining("pulumi config set --secret adminClientSecret"),
     });
-    expect(refusal({}, ["adminPassword"]).problems[0]).toMatchObject({
+    expect(refusal({}, ["adminPassword", "secretSeed"]).problems[0]).toMatchObject({
       field: "keycloak-fleet:adminClientSecret",
       message: expect.stringContaining("must be a secret"),
     });

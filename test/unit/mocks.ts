@@ -3,24 +3,36 @@ import * as pulumi from "@pulumi/pulumi";
 export interface Registration {
   type: string;
   name: string;
+  /** Inputs with secrets unwrapped to their values. */
   inputs: Record<string, any>;
+  /** Top-level input names that arrived as Pulumi secrets. */
+  secretInputs: string[];
   provider?: string;
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const isSecretValue = (v: unknown): v is { value: unknown } => typeof v === "object" && v !== null && SECRET_SIG in v;
+
+function unwrap(value: unknown): unknown {
+  if (isSecretValue(value)) return unwrap(value.value);
+  if (Array.isArray(value)) return value.map(unwrap);
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)]));
+  return value;
 }
 
 /**
  * Installs Pulumi mocks that record every resource registration into the returned list (clear
  * it between tests; one mock monitor per file keeps late component outputs of earlier tests
- * valid). Keycloak-generated values (a confidential client's secret) are filled in the way
- * Keycloak would.
+ * valid).
  */
 export function recordRegistrations(): Registration[] {
   const registrations: Registration[] = [];
   pulumi.runtime.setMocks(
     {
       newResource: ({ type, name, inputs, provider }) => {
-        registrations.push({ type, name, inputs, provider });
-        const state = type === "keycloak:openid/client:Client" ? { ...inputs, clientSecret: `generated-${name}` } : inputs;
-        return { id: inputs.realm ?? `${name}-id`, state };
+        const secretInputs = Object.keys(inputs).filter((k) => isSecretValue(inputs[k]));
+        registrations.push({ type, name, inputs: unwrap(inputs) as Record<string, any>, secretInputs, provider });
+        return { id: inputs.realm ?? `${name}-id`, state: inputs };
       },
       call: ({ inputs }) => inputs,
     },

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
 import { loadFleetConfig, type FleetConfig } from "../../src/config/load";
-import type { RealmSpec } from "../../src/config/realm-spec";
+import type { RealmSpec } from "../../src/config/spec/realm";
 import { connectKeycloak } from "../../src/platform";
 import { Realm } from "../../src/realm/realm";
 import { recordRegistrations, settled, valueOf, type Registration } from "./mocks";
@@ -16,8 +16,9 @@ const config: FleetConfig = loadFleetConfig({
     "keycloak-fleet:local": JSON.stringify({ port: 18080 }),
     "keycloak-fleet:adminPassword": "pw",
     "keycloak-fleet:adminClientSecret": "cs",
+    "keycloak-fleet:secretSeed": "seed",
   },
-  secretKeys: ["keycloak-fleet:adminPassword", "keycloak-fleet:adminClientSecret"],
+  secretKeys: ["keycloak-fleet:adminPassword", "keycloak-fleet:adminClientSecret", "keycloak-fleet:secretSeed"],
 });
 const spec = config.realms[0].spec;
 
@@ -28,7 +29,7 @@ beforeEach(() => {
 
 async function deploy(realmSpec: RealmSpec = spec) {
   const keycloak = connectKeycloak(config);
-  const realm = new Realm(realmSpec.realm, { spec: realmSpec, keycloakUrl: keycloak.url }, { provider: keycloak.provider });
+  const realm = new Realm(realmSpec.realm, { spec: realmSpec, keycloakUrl: keycloak.url, secrets: config.secretStore }, { provider: keycloak.provider });
   await settled(realm.url, ...Object.values(realm.clients).map((c) => c.clientId));
   return realm;
 }
@@ -70,12 +71,22 @@ describe("Realm", () => {
     for (const resource of keycloakResources) expect(resource.provider).toContain("pulumi:providers:keycloak::keycloak::");
   });
 
-  it("exports the realm URL and each confidential client's secret as a secret", async () => {
+  it("exports the realm URL and each confidential client's generated secret as a secret", async () => {
     const realm = await deploy();
     expect(await valueOf(realm.url)).toBe("http://127.0.0.1:18080/realms/fixture");
     expect(await pulumi.isSecret(realm.clients.app.clientSecret!)).toBe(true);
-    expect(await valueOf(realm.clients.app.clientSecret!)).toBe("generated-fixture/app");
+    const secret = await valueOf(realm.clients.app.clientSecret!);
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(inputsOf("fixture/app").clientSecret).toBe(secret);
+    expect(registrations.find((r) => r.name === "fixture/app" && r.type.startsWith("keycloak:"))!.secretInputs).toEqual(["clientSecret"]);
     expect(realm.clients.spa.clientSecret).toBeUndefined();
+  });
+
+  it("generates the same client secret again for the same stack seed (disaster recovery)", async () => {
+    const first = await valueOf((await deploy()).clients.app.clientSecret!);
+    registrations.length = 0;
+    const second = await valueOf((await deploy()).clients.app.clientSecret!);
+    expect(second).toBe(first);
   });
 
   it("declares the same resources when the spec's lists are reordered", async () => {
