@@ -25,7 +25,7 @@ export class ConfigError extends pulumi.RunError {
 }
 
 /** Keys that name a list entry in messages, so `clients[2]` reads `clients[2] (grafana)`. */
-const ENTRY_KEYS = ["clientId", "name", "realm", "alias", "username"];
+const ENTRY_KEYS = ["alias", "clientId", "username", "name", "realm"];
 
 /** Renders a zod path as `clients[0] (jupyterhub).redirectUris[1]`, naming entries by their key. */
 export function fieldPath(path: readonly PropertyKey[], input: unknown, prefix = ""): string {

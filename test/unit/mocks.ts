@@ -48,6 +48,18 @@ export function settled(...outputs: pulumi.Output<unknown>[]): Promise<unknown[]
   return new Promise((resolve) => pulumi.all(outputs).apply(resolve));
 }
 
+/**
+ * Resolves once registrations have stopped arriving: resources whose inputs wait on other
+ * resources' outputs register later than the code that declares them.
+ */
+export async function allRegistered(registrations: Registration[]): Promise<void> {
+  let stable = 0;
+  for (let last = -1; stable < 5; await new Promise((r) => setTimeout(r, 20))) {
+    stable = registrations.length === last ? stable + 1 : 0;
+    last = registrations.length;
+  }
+}
+
 /** The value of an output, once known. */
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));

@@ -16,7 +16,8 @@ type Path = (string | number)[];
 export function checkReferences(spec: RealmSpecFields, ctx: z.RefinementCtx): void {
   const problem = (path: Path, message: string) => ctx.addIssue({ code: "custom", path, message });
   const realmRoles = new Set([...spec.roles.map((r) => r.name), ...BUILT_IN_REALM_ROLES, `default-roles-${spec.realm}`]);
-  const clientRoles = new Map(spec.clients.map((c) => [c.clientId, new Set(c.roles.map((r) => r.name))]));
+  const clientRoles = new Map<string, Set<string>>();
+  for (const c of spec.clients) if (!clientRoles.has(c.clientId)) clientRoles.set(c.clientId, new Set(c.roles.map((r) => r.name))); // a duplicate is reported on its own
   const groups = new Set(flattenGroups(spec.groups).map((g) => g.path));
   const scopes = new Set([...spec.clientScopes.map((s) => s.name), ...BUILT_IN_SCOPES]);
   const isClient = (clientId: string) => clientRoles.has(clientId) || BUILT_IN_CLIENTS.includes(clientId);

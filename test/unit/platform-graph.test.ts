@@ -1,0 +1,99 @@
+// The resource graph of the shipped example, stacks/realms/platform.yaml, under Pulumi mocks.
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadFleetConfig } from "../../src/config/load";
+import { connectKeycloak } from "../../src/platform";
+import { Realm } from "../../src/realm/realm";
+import { allRegistered, recordRegistrations, settled, type Registration } from "./mocks";
+
+const registrations: Registration[] = recordRegistrations();
+const config = loadFleetConfig({
+  stack: "unit",
+  projectDir: path.resolve(__dirname, "../.."),
+  values: {
+    "keycloak-fleet:platform": "local",
+    "keycloak-fleet:realms": JSON.stringify(["stacks/realms/platform.yaml"]),
+    "keycloak-fleet:local": JSON.stringify({ port: 18080 }),
+    "keycloak-fleet:adminPassword": "pw",
+    "keycloak-fleet:adminClientSecret": "cs",
+    "keycloak-fleet:secretSeed": "seed",
+    "keycloak-fleet:githubClientSecret": "gh",
+  },
+  secretKeys: ["adminPassword", "adminClientSecret", "secretSeed", "githubClientSecret"].map((k) => `keycloak-fleet:${k}`),
+});
+
+const ofType = (type: string) => registrations.filter((r) => r.type === type);
+const one = (type: string, name: string) => {
+  const found = registrations.find((r) => r.type === type && r.name === name);
+  if (!found) throw new Error(`no ${type} named ${name}; have ${ofType(type).map((r) => r.name).join(", ")}`);
+  return found;
+};
+const id = (name: string) => `${name}-id`;
+
+beforeAll(async () => {
+  const keycloak = connectKeycloak(config);
+  const [{ spec }] = config.realms;
+  const realm = new Realm(spec.realm, { spec, keycloakUrl: keycloak.url, secrets: config.secretStore }, { provider: keycloak.provider });
+  await settled(realm.url, ...Object.values(realm.clients).map((c) => c.clientSecret!), realm.users.alice.initialPassword);
+  await allRegistered(registrations);
+});
+
+describe("the platform example's resource graph", () => {
+  it("has a confidential client per app, with generated secrets and the groups scope", () => {
+    expect(ofType("keycloak:openid/client:Client").map((r) => r.name).sort()).toEqual(["platform/conda-store", "platform/grafana", "platform/jupyterhub"]);
+    for (const client of ofType("keycloak:openid/client:Client")) {
+      expect(client.inputs).toMatchObject({ accessType: "CONFIDENTIAL", standardFlowEnabled: true, directAccessGrantsEnabled: false });
+      expect(client.secretInputs).toEqual(["clientSecret"]);
+    }
+    expect(one("keycloak:openid/clientScope:ClientScope", "platform/scope/groups").inputs).toMatchObject({ name: "groups" });
+    expect(one("keycloak:openid/groupMembershipProtocolMapper:GroupMembershipProtocolMapper", "platform/scope/groups/groups").inputs).toMatchObject({
+      claimName: "groups",
+      fullPath: false,
+      clientScopeId: id("platform/scope/groups"),
+    });
+    expect(one("keycloak:openid/clientDefaultScopes:ClientDefaultScopes", "platform/grafana/default-scopes").inputs).toMatchObject({
+      clientId: id("platform/grafana"),
+      defaultScopes: ["basic", "acr", "web-origins", "profile", "email", "roles", "groups"],
+    });
+  });
+
+  it("maps each group to its apps' client roles", () => {
+    const roleIds = (group: string) => one("keycloak:index/groupRoles:GroupRoles", `platform/${group}/roles`).inputs.roleIds;
+    expect(roleIds("admin")).toEqual([id("platform/otp-required"), id("platform/jupyterhub/jupyterhub_admin"), id("platform/conda-store/conda_store_admin"), id("platform/grafana/grafana_admin")]);
+    expect(roleIds("analyst")).toEqual([id("platform/conda-store/conda_store_developer"), id("platform/grafana/grafana_viewer")]);
+    expect(roleIds("viewer")).toEqual([id("platform/conda-store/conda_store_viewer"), id("platform/grafana/grafana_viewer")]);
+    expect(one("keycloak:index/role:Role", "platform/grafana/grafana_viewer").inputs).toMatchObject({ clientId: id("platform/grafana"), name: "grafana_viewer" });
+  });
+
+  it("offers GitHub login with its secret from stack config, as a secret", () => {
+    const github = one("keycloak:oidc/identityProvider:IdentityProvider", "platform/idp/github");
+    expect(github.inputs).toMatchObject({ alias: "github", providerId: "github", clientSecret: "gh", trustEmail: true, syncMode: "IMPORT" });
+    expect(github.secretInputs).toContain("clientSecret");
+  });
+
+  it("seeds alice in analyst with a generated temporary password", () => {
+    const alice = one("keycloak:index/user:User", "platform/user/alice");
+    expect(alice.inputs).toMatchObject({ username: "alice", emailVerified: true, initialPassword: { temporary: true } });
+    expect(alice.inputs.initialPassword.value).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(alice.secretInputs).toContain("initialPassword");
+    expect(one("keycloak:index/userGroups:UserGroups", "platform/user/alice/groups").inputs.groupIds).toEqual([id("platform/analyst")]);
+  });
+
+  it("requires OTP for admins through a role condition in a bound copy of the browser flow", () => {
+    expect(one("keycloak:index/role:Role", "platform/otp-required").inputs.name).toBe("otp-required");
+    const executions = ofType("keycloak:authentication/execution:Execution").map((r) => [r.inputs.authenticator, r.inputs.requirement]);
+    expect(executions).toEqual([
+      ["auth-cookie", "ALTERNATIVE"],
+      ["identity-provider-redirector", "ALTERNATIVE"],
+      ["auth-username-password-form", "REQUIRED"],
+      ["conditional-user-role", "REQUIRED"],
+      ["auth-otp-form", "REQUIRED"],
+    ]);
+    expect(one("keycloak:authentication/executionConfig:ExecutionConfig", "platform/flow/browser-otp/forms/conditional-otp/role/config").inputs.config).toEqual({
+      condUserRole: "otp-required",
+      negate: "false",
+    });
+    expect(one("keycloak:authentication/bindings:Bindings", "platform/flow-bindings").inputs).toMatchObject({ browserFlow: "browser with otp" });
+    expect(one("keycloak:index/realm:Realm", "platform").inputs.otpPolicy).toEqual({ type: "totp", algorithm: "HmacSHA1", digits: 6, period: 30, lookAheadWindow: 1 });
+  });
+});
