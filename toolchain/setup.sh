@@ -3,6 +3,8 @@
 # runtime, the Keycloak server distribution, the Pulumi CLI with its Node.js language host, and
 # the provider plugins. Every artefact is cached outside the repo, keyed by version, so a warm
 # run costs seconds. Progress goes to stderr.
+#
+# Usage: setup.sh [--tests]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_node_modules() {
@@ -115,11 +117,12 @@ ensure_plugin() {
   done_step "built and installed"
 }
 
+# setup.sh [--tests]: --tests adds what only the tests need (a browser, test peers).
 main() {
   local started=$SECONDS
   ensure_node_modules
   ensure_java
-  ensure_chromium
+  [ "${1:-}" = --tests ] && ensure_chromium
   ensure_keycloak
   fleet_env
   ensure_pulumi

@@ -4,7 +4,7 @@
 # line, "N passed, N failed, N skipped".
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 started=$SECONDS
-bash "$FLEET_ROOT/toolchain/setup.sh"
+bash "$FLEET_ROOT/toolchain/setup.sh" --tests
 fleet_env
 cd "$FLEET_ROOT"
 
