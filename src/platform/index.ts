@@ -28,6 +28,9 @@ export function connectKeycloak(config: FleetConfig): KeycloakConnection {
     clientSecret: secrets.clientSecret,
     // Keycloak >= 17 serves without the old /auth prefix.
     basePath: "",
+    // Seconds per request. The default (5) is short enough for a busy Keycloak to finish a
+    // realm creation after the provider gave up, leaving a realm outside state (409 next time).
+    clientTimeout: 60,
   });
   return { url, provider, adminUsername: stack.adminUsername, adminPassword: secrets.password };
 }

@@ -26,12 +26,15 @@ function declareProvider(scope: RealmScope, spec: IdentityProviderSpec): pulumi.
   };
   const opts = { parent };
   switch (spec.type) {
-    case "google":
+    case "google": {
+      // Keycloak fixes the Google provider's alias ("google"); the spec checks it is that.
+      const { alias: _fixed, ...rest } = common;
       return new keycloak.oidc.GoogleIdentityProvider(
         resourceName,
-        { ...common, clientId: spec.clientId, clientSecret: secrets.get(spec.clientSecret.config), defaultScopes: spec.defaultScopes, hostedDomain: spec.hostedDomain },
+        { ...rest, clientId: spec.clientId, clientSecret: secrets.get(spec.clientSecret.config), defaultScopes: spec.defaultScopes, hostedDomain: spec.hostedDomain },
         opts,
       );
+    }
     case "github":
       // Keycloak's GitHub provider has fixed endpoints; the generic resource needs them spelt out.
       return new keycloak.oidc.IdentityProvider(

@@ -4,7 +4,6 @@ import { userPasswordPurpose } from "../config/secrets";
 import { groupPath } from "../config/spec/groups";
 import type { UserSpec } from "../config/spec/users";
 import type { GroupIndex } from "./groups";
-import { joinAttributes } from "./groups";
 import type { RealmScope } from "./scope";
 
 /** Seed users and their group memberships, named `<realm>/user/<username>`. */
@@ -31,7 +30,6 @@ function declareUser(scope: RealmScope, groups: GroupIndex, spec: UserSpec, pass
       lastName: spec.lastName,
       enabled: spec.enabled,
       requiredActions: spec.requiredActions,
-      attributes: spec.attributes && joinAttributes(spec.attributes),
       // Keycloak applies the initial password at creation only; users change it afterwards.
       initialPassword: password && { value: password, temporary: spec.password?.temporary ?? true },
     },

@@ -113,6 +113,11 @@ describe("realm spec validation", () => {
     expect(problems.map((p) => p.field)).toEqual(["defaultGroups[0]", "users[0] (bob).groups[0]"]);
   });
 
+  it("refuses declaring a client Keycloak builds into every realm", () => {
+    const problems = problemsOf({ ...base, clients: [...base.clients, { clientId: "broker", standardFlow: false }] });
+    expect(problems).toEqual([expect.objectContaining({ field: "clients[1] (broker).clientId", message: expect.stringContaining("built into every Keycloak realm") })]);
+  });
+
   it("refuses a service-account role on a client without a service account", () => {
     const problems = problemsOf({ ...base, clients: [{ ...base.clients[0], serviceAccountRoles: { realm: ["offline_access"] } }] });
     expect(problems).toEqual([expect.objectContaining({ field: "clients[0] (grafana).serviceAccountRoles", message: "roles for a service account need serviceAccount: true" })]);

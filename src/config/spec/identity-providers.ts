@@ -34,7 +34,10 @@ export const IdentityProviderSpec = z.discriminatedUnion(
   "type",
   [
     z.object({ ...common, ...oauth, type: z.literal("github") }).strict(),
-    z.object({ ...common, ...oauth, type: z.literal("google"), hostedDomain: z.string().optional() }).strict(),
+    z
+      .object({ ...common, ...oauth, type: z.literal("google"), hostedDomain: z.string().optional() })
+      .strict()
+      .refine((idp) => idp.alias === "google", { error: 'Keycloak names its Google provider "google"; hint: set alias: google', path: ["alias"] }),
     z
       .object({
         ...common,

@@ -47,6 +47,10 @@ export function checkReferences(spec: RealmSpecFields, ctx: z.RefinementCtx): vo
       if (!scopes.has(name)) problem([...path, i], `client scope "${name}" does not exist; hint: declare it under clientScopes`);
     });
 
+  spec.clients.forEach((client, i) => {
+    if (BUILT_IN_CLIENTS.includes(client.clientId))
+      problem(["clients", i, "clientId"], `client "${client.clientId}" is built into every Keycloak realm and cannot be declared; hint: choose another clientId`);
+  });
   spec.roles.forEach((role, i) => checkRoles(["roles", i, "composites"], role.composites));
   checkRoles(["defaultRoles"], spec.defaultRoles);
   spec.clients.forEach((client, i) => {
