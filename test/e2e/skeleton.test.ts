@@ -84,6 +84,17 @@ describe("walking skeleton on a real Keycloak", () => {
     expect(preview.changeSummary).toEqual({ same: 6 });
   });
 
+  it("keeps working after someone rotates the administrator's password in Keycloak", async () => {
+    const kc = await adminClient();
+    const [admin] = await kc.users.find({ realm: "master", username: keycloak().admin.username, exact: true });
+    await kc.users.resetPassword({ realm: "master", id: admin.id!, credential: { type: "password", value: "rotated-by-a-person-1", temporary: false } });
+    const result = await test.stack.up({ refresh: true, onOutput: (line) => test.output.push(line) });
+    expect(result.summary.result).toBe("succeeded");
+    expect(result.summary.resourceChanges).toEqual({ same: 6 });
+    // Put it back: other test files log in as nobody but the automation client, but be tidy.
+    await kc.users.resetPassword({ realm: "master", id: admin.id!, credential: { type: "password", value: keycloak().admin.password, temporary: false } });
+  });
+
   it("removes the realm on destroy", async () => {
     await test.destroy();
     const kc = await adminClient();
