@@ -37,6 +37,14 @@ ensure_chromium() {
   done_step "$("${CHROMIUM_PATH:-/usr/bin/chromium}" --version 2>/dev/null)"
 }
 
+ensure_ldap_server() {
+  step "OpenLDAP server for federation tests"
+  if [ ! -x /usr/sbin/slapd ] || ! command -v ldapwhoami >/dev/null 2>&1; then
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >&2
+  fi
+  done_step "$(/usr/sbin/slapd -VV 2>&1 | head -n 1)"
+}
+
 ensure_keycloak() {
   step "Keycloak server $KEYCLOAK_VERSION"
   if [ ! -x "$KEYCLOAK_HOME/bin/kc.sh" ]; then
@@ -122,7 +130,10 @@ main() {
   local started=$SECONDS
   ensure_node_modules
   ensure_java
-  [ "${1:-}" = --tests ] && ensure_chromium
+  if [ "${1:-}" = --tests ]; then
+    ensure_chromium
+    ensure_ldap_server
+  fi
   ensure_keycloak
   fleet_env
   ensure_pulumi

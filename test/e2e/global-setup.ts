@@ -16,6 +16,8 @@ export interface KeycloakUnderTest {
 declare module "vitest" {
   export interface ProvidedContext {
     keycloak: KeycloakUnderTest;
+    /** A directory for this run's throwaway projects; removed when the run ends. */
+    workDir: string;
   }
 }
 
@@ -27,8 +29,11 @@ export default async function setup(project: TestProject) {
   const server = await startLocalKeycloak({ dataDir, port, admin });
   console.log(`e2e: Keycloak ${process.env.KEYCLOAK_HOME} started at ${server.url} (pid ${server.pid}) in ${Math.round((Date.now() - started) / 1000)}s`);
   project.provide("keycloak", { url: server.url, port, admin });
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-e2e-projects-"));
+  project.provide("workDir", workDir);
   return async () => {
     await stopLocalKeycloak(dataDir);
     fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(workDir, { recursive: true, force: true });
   };
 }

@@ -3,7 +3,6 @@
 // the Keycloak that global-setup.ts started, and an Admin REST API client to check the result.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import KcAdminClient from "@keycloak/keycloak-admin-client";
 import type { Stack } from "@pulumi/pulumi/automation";
@@ -38,7 +37,7 @@ export interface TestStackOptions {
 
 /** A stack of this project on the local platform, on the Keycloak of this test run. */
 export async function createTestStack(name: string, { realms, config = {}, secrets = {} }: TestStackOptions): Promise<TestStack> {
-  const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), `fleet-e2e-${name}-`));
+  const projectDir = fs.mkdtempSync(path.join(inject("workDir"), `${name}-`));
   for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "node_modules", "src"])
     fs.symlinkSync(path.join(repo, entry), path.join(projectDir, entry));
   fs.mkdirSync(path.join(projectDir, "stacks"));
