@@ -39,21 +39,18 @@ export function declareClients(scope: RealmScope, specs: ClientSpec[]): { index:
 function declareClient(scope: RealmScope, index: ClientIndex, spec: ClientSpec): ClientOutputs {
   const { name, realm, parent } = scope;
   const resourceName = `${name}/${spec.clientId}`;
+  const common = {
+    realmId: realm.id,
+    clientId: spec.clientId,
+    name: spec.name,
+    description: spec.description,
+    enabled: spec.enabled,
+    validRedirectUris: spec.redirectUris,
+    rootUrl: spec.rootUrl,
+    baseUrl: spec.baseUrl,
+  };
   if (spec.protocol === "saml") {
-    const client = new keycloak.saml.Client(
-      resourceName,
-      {
-        realmId: realm.id,
-        clientId: spec.clientId,
-        name: spec.name,
-        description: spec.description,
-        enabled: spec.enabled,
-        validRedirectUris: spec.redirectUris,
-        rootUrl: spec.rootUrl,
-        baseUrl: spec.baseUrl,
-      },
-      { parent },
-    );
+    const client = new keycloak.saml.Client(resourceName, common, { parent });
     index.saml.set(spec.clientId, client);
     return { clientId: client.clientId };
   }
@@ -62,20 +59,13 @@ function declareClient(scope: RealmScope, index: ClientIndex, spec: ClientSpec):
   const client = new keycloak.openid.Client(
     resourceName,
     {
-      realmId: realm.id,
-      clientId: spec.clientId,
-      name: spec.name,
-      description: spec.description,
-      enabled: spec.enabled,
+      ...common,
       accessType: confidential ? "CONFIDENTIAL" : "PUBLIC",
       clientSecret: secret,
       standardFlowEnabled: spec.standardFlow,
       directAccessGrantsEnabled: spec.directAccessGrants,
       serviceAccountsEnabled: spec.serviceAccount,
-      validRedirectUris: spec.redirectUris,
       webOrigins: spec.webOrigins,
-      rootUrl: spec.rootUrl,
-      baseUrl: spec.baseUrl,
       // Public clients cannot keep a secret; PKCE protects their code exchange instead.
       pkceCodeChallengeMethod: confidential ? undefined : "S256",
     },
