@@ -21,6 +21,9 @@ export class ClientIndex {
 
   isDeclared = (clientId: string): boolean => this.oidc.has(clientId) || this.saml.has(clientId);
 
+  /** The resource of a declared client, to depend on it; undefined for built-in clients. */
+  resource = (clientId: string): pulumi.CustomResource | undefined => this.oidc.get(clientId) ?? this.saml.get(clientId);
+
   /** The internal id of a client: a declared one, or a built-in one looked up (realm-management). */
   id = (clientId: string): pulumi.Output<string> => {
     const declared = this.oidc.get(clientId) ?? this.saml.get(clientId);
@@ -33,6 +36,9 @@ export class ClientIndex {
 export function declareClients(scope: RealmScope, specs: ClientSpec[]): { index: ClientIndex; outputs: Record<string, ClientOutputs> } {
   const index = new ClientIndex(scope);
   const outputs = Object.fromEntries(specs.map((spec) => [spec.clientId, declareClient(scope, index, spec)]));
+  // After every client exists, since a mapper may name another client.
+  for (const spec of specs)
+    for (const mapper of spec.mappers) declareMapper(scope, index, { clientId: index.id(spec.clientId) }, `${scope.name}/${spec.clientId}`, mapper);
   return { index, outputs };
 }
 
@@ -72,7 +78,6 @@ function declareClient(scope: RealmScope, index: ClientIndex, spec: ClientSpec):
     { parent, additionalSecretOutputs: ["clientSecret"] },
   );
   index.oidc.set(spec.clientId, client);
-  spec.mappers.forEach((mapper) => declareMapper(scope, { clientId: client.id }, resourceName, mapper));
   return { clientId: client.clientId, clientSecret: secret };
 }
 

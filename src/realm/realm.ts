@@ -11,6 +11,7 @@ import { declareDefaultRoles, RoleIndex } from "./roles";
 import type { RealmScope } from "./scope";
 import { declareClientScopes, declareScopeAssignments } from "./scopes";
 import { declareEvents, declareRealm } from "./settings";
+import { declareUserProfile } from "./user-profile";
 import { declareUsers } from "./users";
 
 export interface RealmArgs {
@@ -48,11 +49,11 @@ export class Realm extends pulumi.ComponentResource {
     roles.declareAll(spec);
     declareServiceAccountRoles(scope, clients.index, roles, spec.clients);
     declareDefaultRoles(scope, roles, spec.defaultRoles);
-    const scopes = declareClientScopes(scope, spec.clientScopes);
+    const scopes = declareClientScopes(scope, clients.index, spec.clientScopes);
     declareScopeAssignments(scope, clients.index, scopes, spec.clients);
     const groups = declareGroups(scope, roles, spec.groups);
     declareDefaultGroups(scope, groups, spec.defaultGroups);
-    this.users = declareUsers(scope, groups, spec.users);
+    this.users = declareUsers(scope, groups, spec.users, declareUserProfile(scope, spec.userProfile));
     declareIdentityProviders(scope, spec.identityProviders);
     declareUserFederation(scope, spec.userFederation);
     declareRequiredActions(scope, spec.authentication.requiredActions);

@@ -6,7 +6,7 @@ import { declareMapper } from "./mappers";
 import type { RealmScope } from "./scope";
 
 /** Client scopes with their mappers, named `<realm>/scope/<name>`. */
-export function declareClientScopes(scope: RealmScope, specs: ClientScopeSpec[]): Map<string, keycloak.openid.ClientScope> {
+export function declareClientScopes(scope: RealmScope, clients: ClientIndex, specs: ClientScopeSpec[]): Map<string, keycloak.openid.ClientScope> {
   const { name, realm, parent } = scope;
   return new Map(
     specs.map((spec) => {
@@ -16,7 +16,7 @@ export function declareClientScopes(scope: RealmScope, specs: ClientScopeSpec[])
         { realmId: realm.id, name: spec.name, description: spec.description, includeInTokenScope: spec.includeInToken },
         { parent },
       );
-      spec.mappers.forEach((mapper) => declareMapper(scope, { clientScopeId: clientScope.id }, resourceName, mapper));
+      spec.mappers.forEach((mapper) => declareMapper(scope, clients, { clientScopeId: clientScope.id }, resourceName, mapper));
       return [spec.name, clientScope];
     }),
   );

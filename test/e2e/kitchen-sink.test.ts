@@ -70,6 +70,10 @@ groups:
       - name: ml
         roles: { clients: { api: [write] } }
 defaultGroups: [research]
+userProfile:
+  attributes:
+    - { name: team, displayName: Team }
+    - { name: badge, userEditable: true }
 users:
   - username: carol
     email: carol@example.com
@@ -78,6 +82,7 @@ users:
     password: { config: carolPassword, temporary: false }
     groups: [/research/ml]
     requiredActions: [VERIFY_EMAIL]
+    attributes: { team: vision }
 identityProviders:
   - alias: google
     type: google
@@ -193,7 +198,9 @@ describe("every kind of realm content on a real Keycloak", () => {
     expect((await kc.realms.getDefaultGroups({ realm: "sink" })).map((g) => g.path)).toEqual(["/research"]);
 
     const [carol] = await kc.users.find({ username: "carol", exact: true });
-    expect(carol).toMatchObject({ email: "carol@example.com", firstName: "Carol", requiredActions: expect.arrayContaining(["VERIFY_EMAIL"]) });
+    expect(carol).toMatchObject({ email: "carol@example.com", firstName: "Carol", requiredActions: expect.arrayContaining(["VERIFY_EMAIL"]), attributes: { team: ["vision"] } });
+    const profile = await kc.users.getProfile({ realm: "sink" });
+    expect(profile.attributes?.map((a) => a.name)).toEqual(["username", "email", "firstName", "lastName", "team", "badge"]);
     expect((await kc.users.listGroups({ id: carol.id! })).map((g) => g.path)).toEqual(["/research/ml"]);
 
     const providers = await kc.identityProviders.find();
@@ -213,6 +220,11 @@ describe("every kind of realm content on a real Keycloak", () => {
   it("finds nothing to change on a second up", async () => {
     const preview = await test.stack.preview({ diff: true });
     expect(preview.changeSummary, preview.stdout).toEqual({ same: expect.any(Number) });
+  });
+
+  it("removes it all on destroy", async () => {
+    await test.destroy();
+    expect(await (await adminClient()).realms.findOne({ realm: "sink" })).toBeNull();
   });
 
   it("keeps every supplied secret out of the state and output", () => {

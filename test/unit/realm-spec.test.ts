@@ -113,6 +113,13 @@ describe("realm spec validation", () => {
     expect(problems.map((p) => p.field)).toEqual(["defaultGroups[0]", "users[0] (bob).groups[0]"]);
   });
 
+  it("refuses user attributes the user profile does not declare", () => {
+    const problems = problemsOf({ ...base, userProfile: { attributes: [{ name: "team" }] }, users: [{ username: "alice", attributes: { team: "a", cost: "1" } }] });
+    expect(problems).toEqual([
+      expect.objectContaining({ field: "users[0] (alice).attributes.cost", message: expect.stringContaining("add it to userProfile.attributes") }),
+    ]);
+  });
+
   it("refuses declaring a client Keycloak builds into every realm", () => {
     const problems = problemsOf({ ...base, clients: [...base.clients, { clientId: "broker", standardFlow: false }] });
     expect(problems).toEqual([expect.objectContaining({ field: "clients[1] (broker).clientId", message: expect.stringContaining("built into every Keycloak realm") })]);

@@ -8,6 +8,7 @@ import { GroupSpec } from "./groups";
 import { IdentityProviderSpec } from "./identity-providers";
 import { checkReferences } from "./references";
 import { ClientScopeSpec } from "./scopes";
+import { UserProfileSpec } from "./user-profile";
 import { UserSpec } from "./users";
 
 /** Realm names become URL path segments (/realms/<name>) and Pulumi resource names. */
@@ -99,6 +100,7 @@ const RealmSpecObject = z
     groups: uniqueBy(GroupSpec, (g) => g.name, "group name").default([]),
     /** Group paths every new user joins. */
     defaultGroups: z.array(z.string()).default([]),
+    userProfile: UserProfileSpec.optional(),
     users: uniqueBy(UserSpec, (u) => u.username, "username").default([]),
     identityProviders: uniqueBy(IdentityProviderSpec, (p) => p.alias, "identity provider alias").default([]),
     userFederation: uniqueBy(LdapFederationSpec, (f) => f.name, "user federation name").default([]),

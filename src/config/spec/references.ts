@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { RoleRefs } from "./common";
 import { flattenGroups, groupPath } from "./groups";
+import { BUILT_IN_USER_ATTRIBUTES } from "./user-profile";
 import type { RealmSpecFields } from "./realm";
 
 /** What Keycloak creates in every realm, and may therefore be referred to without declaring it. */
@@ -66,6 +67,16 @@ export function checkReferences(spec: RealmSpecFields, ctx: z.RefinementCtx): vo
   checkGroupRoles(spec.groups, ["groups"], checkRoles);
   spec.defaultGroups.forEach((g, i) => checkGroup(["defaultGroups", i], g));
   spec.users.forEach((user, i) => user.groups.forEach((g, j) => checkGroup(["users", i, "groups", j], g)));
+  const attributes = new Set(spec.userProfile?.attributes.map((a) => a.name));
+  spec.userProfile?.attributes.forEach((a, i) => {
+    if (BUILT_IN_USER_ATTRIBUTES.includes(a.name)) problem(["userProfile", "attributes", i, "name"], `"${a.name}" is a built-in user field; hint: set it on the user directly`);
+  });
+  spec.users.forEach((user, i) =>
+    Object.keys(user.attributes ?? {}).forEach((name) => {
+      if (!attributes.has(name))
+        problem(["users", i, "attributes", name], `attribute "${name}" is not declared; hint: add it to userProfile.attributes (Keycloak drops undeclared attributes)`);
+    }),
+  );
   const otp = spec.authentication.requireOtp;
   if (otp && "groups" in otp) otp.groups.forEach((g, i) => checkGroup(["authentication", "requireOtp", "groups", i], g));
   spec.identityProviders.forEach((idp, i) =>

@@ -31,8 +31,8 @@ export const UserSpec = z
     /** Group paths, e.g. analyst or /admin/platform. */
     groups: z.array(z.string()).default([]),
     requiredActions: z.array(RequiredAction).default([]),
-    // No `attributes` yet: Keycloak 26's declarative user profile drops attributes it does not
-    // declare, and the provider version built here cannot declare them (see the README).
+    /** Values of attributes the realm's userProfile declares. */
+    attributes: z.record(z.string(), z.string()).optional(),
   })
   .strict();
 export type UserSpec = z.output<typeof UserSpec>;
