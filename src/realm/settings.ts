@@ -55,13 +55,13 @@ export function realmSettings(spec: RealmSpec, secrets: SecretStore): keycloak.R
 }
 
 /**
- * The realm itself. An `existing` realm (such as master) is read, not created: what the spec
- * declares inside it is managed, its own settings are left as they are, and destroying the
+ * The realm itself. An `existing` realm (such as master) is adopted, not created: the first
+ * `up` imports it and then applies the spec's settings (defaults included), and destroying the
  * stack leaves it in place.
  */
 export function declareRealm(name: string, spec: RealmSpec, secrets: SecretStore, parent: pulumi.Resource): keycloak.Realm {
-  if (spec.existing) return keycloak.Realm.get(name, spec.realm, undefined, { parent });
-  return new keycloak.Realm(name, realmSettings(spec, secrets), { parent });
+  const adopt: pulumi.CustomResourceOptions = spec.existing ? { import: spec.realm, retainOnDelete: true } : {};
+  return new keycloak.Realm(name, realmSettings(spec, secrets), { parent, ...adopt });
 }
 
 /** Login and admin events, with retention. */

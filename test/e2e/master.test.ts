@@ -1,11 +1,13 @@
-// Some platforms keep their users in the master realm: the spec manages what it declares there
-// without creating (or, on destroy, deleting) the realm itself.
+// Some platforms keep their users in the master realm: the spec adopts it (import, then its
+// settings as declared) and manages what it declares there, without creating the realm or, on
+// destroy, deleting it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, createTestStack, type TestStack } from "./harness";
 
 const masterSpec = `
 realm: master
 existing: true
+displayName: Fleet Master
 users:
   - username: ml-engineer
     email: ml-engineer@example.com
@@ -26,14 +28,18 @@ describe("users of the existing master realm", () => {
     if ((await kc.users.find({ username: "ml-engineer", exact: true })).length > 0) await test.destroy();
   });
 
-  it("adds a verified user who must change the password, without creating master", async () => {
+  it("adopts master with its settings and adds a verified user who must change the password", async () => {
     const result = await test.up();
     expect(result.summary.resourceChanges).toMatchObject({ create: expect.any(Number) });
+    expect(result.stdout).toMatch(/keycloak:index:Realm master +imported/);
     expect(result.stdout).not.toMatch(/keycloak:index:Realm master +creat/);
     const kc = await adminClient();
     const [user] = await kc.users.find({ username: "ml-engineer", exact: true });
     expect(user).toMatchObject({ email: "ml-engineer@example.com", emailVerified: true, requiredActions: ["UPDATE_PASSWORD"] });
     expect(result.outputs.realmOutputs.value.master.users["ml-engineer"].initialPassword).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect((await kc.realms.findOne({ realm: "master" }))?.displayName).toBe("Fleet Master");
+    const again = await test.stack.preview({ diff: true });
+    expect(Object.keys(again.changeSummary)).toEqual(["same"]);
   });
 
   it("removes the user and leaves master in place on destroy", async () => {

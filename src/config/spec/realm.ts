@@ -78,7 +78,7 @@ const Locales = z
 const RealmSpecObject = z
   .object({
     realm: RealmName,
-    /** Manage a realm that already exists (such as master) instead of creating it. */
+    /** Adopt a realm that already exists (such as master) instead of creating it; never deleted. */
     existing: z.boolean().default(false),
     displayName: z.string().optional(),
     enabled: z.boolean().default(true),
