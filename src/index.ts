@@ -5,7 +5,7 @@ import { Realm } from "./realm/realm";
 
 const config = loadFleetConfig(programConfigSource());
 const keycloak = connectKeycloak(config);
-const realms = config.realms.map(
+const realms = (keycloak.renderOnly ? [] : config.realms).map(
   ({ spec }) => new Realm(spec.realm, { spec, keycloakUrl: keycloak.url, secrets: config.secretStore }, { provider: keycloak.provider }),
 );
 
@@ -14,5 +14,5 @@ export const adminUsername = keycloak.adminUsername;
 export const adminPassword = keycloak.adminPassword;
 /** Per realm name: its URL; per clientId the id and secret; per user a generated initial password. */
 export const realmOutputs = Object.fromEntries(
-  config.realms.map(({ spec }, i) => [spec.realm, { url: realms[i].url, clients: realms[i].clients, users: realms[i].users }]),
+  realms.map((realm, i) => [config.realms[i].spec.realm, { url: realm.url, clients: realm.clients, users: realm.users }]),
 );

@@ -11,7 +11,16 @@ import { NAMESPACE, StackConfig } from "./stack";
 installMessages();
 
 /** Config keys that hold secrets: read by readSecrets, never by the zod schema. */
-const SECRET_KEYS = ["adminClientSecret", "adminPassword"] as const;
+const SECRET_KEYS = ["adminClientSecret", "adminPassword", "databasePassword", "backupSecretAccessKey"] as const;
+type SecretKey = (typeof SECRET_KEYS)[number];
+
+/** What each secret is, for the hint when it is missing. */
+const SECRET_PURPOSES: Record<SecretKey, string> = {
+  adminClientSecret: "npm run dev:up generates it for the local platform",
+  adminPassword: "npm run dev:up generates it for the local platform",
+  databasePassword: "the password of kubernetes.database.username on the external database",
+  backupSecretAccessKey: "the secret key of kubernetes.backup.target.accessKeyId",
+};
 
 /** Where the program's configuration comes from: the stack's config map, raw. */
 export interface ConfigSource {
@@ -24,12 +33,16 @@ export interface ConfigSource {
   projectDir: string;
 }
 
-/** Credentials Keycloak is administered with; always Pulumi secrets. */
+/** The platform's secrets from stack config; always Pulumi secrets. */
 export interface AdminSecrets {
-  /** Secret of the master-realm automation client. */
-  clientSecret: pulumi.Output<string>;
+  /** Secret of the master-realm automation client (the kubernetes platform generates its own). */
+  clientSecret?: pulumi.Output<string>;
   /** Password of the human administrator (local platform only). */
   password?: pulumi.Output<string>;
+  /** Password of an external database (kubernetes platform). */
+  databasePassword?: pulumi.Output<string>;
+  /** Secret key of an S3 backup target (kubernetes platform). */
+  backupSecretAccessKey?: pulumi.Output<string>;
 }
 
 /** A realm spec and the file it came from. */
@@ -71,6 +84,7 @@ export function loadFleetConfig(source: ConfigSource): FleetConfig {
   const secrets = parsed.success ? readSecrets(source, parsed.data, stackFile, problems) : undefined;
   const realms = parsed.success ? parsed.data.realms.flatMap((file) => loadRealm(source.projectDir, file, problems)) : [];
   problems.push(...duplicateRealms(realms));
+  if (parsed.success) problems.push(...unknownAllowlistRealms(parsed.data, realms, stackFile));
   const uses = realms.flatMap(({ file, spec }) => secretUses(spec).map((use) => ({ file, ...use })));
   problems.push(...checkSecrets(uses, source.values, source.secretKeys, NAMESPACE, stackFile));
   problems.push(...unknownKeys(raw, uses, stackFile));
@@ -121,18 +135,34 @@ function parseValue(value: string): unknown {
   }
 }
 
+/**
+ * What the platform needs of each secret. "generated": the kubernetes platform makes its own,
+ * so a value in config would be silently ignored.
+ */
+function secretNeeds(config: StackConfig): Record<SecretKey, "required" | "optional" | "generated"> {
+  const k8s = config.kubernetes;
+  const onKubernetes = config.platform === "kubernetes";
+  return {
+    adminClientSecret: onKubernetes ? "generated" : "required",
+    adminPassword: onKubernetes ? "generated" : config.platform === "local" ? "required" : "optional",
+    databasePassword: k8s?.database.type === "external" ? "required" : "optional",
+    backupSecretAccessKey: k8s?.backup?.target.type === "s3" ? "required" : "optional",
+  };
+}
+
 /** Secrets must be present and set with --secret; their values never enter a message. */
 function readSecrets(source: ConfigSource, config: StackConfig, file: string, problems: Problem[]): AdminSecrets | undefined {
-  const read = (name: (typeof SECRET_KEYS)[number], required: boolean): pulumi.Output<string> | undefined => {
+  const before = problems.length;
+  const read = (name: SecretKey, need: "required" | "optional" | "generated"): pulumi.Output<string> | undefined => {
     const key = `${NAMESPACE}:${name}`;
     const value = source.values[key];
     if (value === undefined) {
-      if (required)
-        problems.push({
-          file,
-          field: key,
-          message: `required secret is missing; hint: pulumi config set --secret ${name} <value> (npm run dev:up generates it for the local platform)`,
-        });
+      if (need === "required")
+        problems.push({ file, field: key, message: `required secret is missing; hint: pulumi config set --secret ${name} <value> (${SECRET_PURPOSES[name]})` });
+      return undefined;
+    }
+    if (need === "generated") {
+      problems.push({ file, field: key, message: `not used on the ${config.platform} platform, which generates it; hint: pulumi config rm ${name}` });
       return undefined;
     }
     if (!source.secretKeys.includes(key)) {
@@ -141,9 +171,26 @@ function readSecrets(source: ConfigSource, config: StackConfig, file: string, pr
     }
     return pulumi.secret(value);
   };
-  const clientSecret = read("adminClientSecret", true);
-  const password = read("adminPassword", config.platform === "local");
-  return clientSecret ? { clientSecret, password } : undefined;
+  const needs = secretNeeds(config);
+  const secrets: AdminSecrets = {
+    clientSecret: read("adminClientSecret", needs.adminClientSecret),
+    password: read("adminPassword", needs.adminPassword),
+    databasePassword: read("databasePassword", needs.databasePassword),
+    backupSecretAccessKey: read("backupSecretAccessKey", needs.backupSecretAccessKey),
+  };
+  return problems.length === before ? secrets : undefined;
+}
+
+/** Realm allowlists must name realms that exist: a typo would leave the intended realm open. */
+function unknownAllowlistRealms(config: StackConfig, realms: RealmSource[], stackFile: string): Problem[] {
+  const declared = ["master", ...realms.map(({ spec }) => spec.realm)];
+  return Object.keys(config.kubernetes?.realmAllowlists ?? {})
+    .filter((realm) => !declared.includes(realm))
+    .map((realm) => ({
+      file: stackFile,
+      field: `${NAMESPACE}:kubernetes.realmAllowlists.${realm}`,
+      message: `no realm spec declares realm "${realm}"; hint: use a realm name from the files in ${NAMESPACE}:realms (${declared.join(", ")})`,
+    }));
 }
 
 function loadRealm(projectDir: string, file: string, problems: Problem[]): RealmSource[] {

@@ -1,16 +1,23 @@
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
-import type { FleetConfig } from "../config/load";
+import type { AdminSecrets, FleetConfig } from "../config/load";
+import type { StackConfig } from "../config/stack";
 import { externalUrl } from "./external";
+import { KeycloakCluster } from "./kubernetes";
 import { localUrl } from "./local";
 
 /** A Keycloak to configure, and the explicit provider that administers it. */
 export interface KeycloakConnection {
-  /** Base URL, e.g. http://127.0.0.1:8080. */
+  /** Base URL of the realms, e.g. http://127.0.0.1:8080. */
   url: string;
   provider: keycloak.Provider;
   adminUsername: string;
   adminPassword?: pulumi.Output<string>;
+  /**
+   * Manifests are rendered to a directory instead of applied (GitOps): no Keycloak runs yet,
+   * so there are no realms to configure in this update.
+   */
+  renderOnly: boolean;
 }
 
 /**
@@ -20,17 +27,54 @@ export interface KeycloakConnection {
  */
 export function connectKeycloak(config: FleetConfig): KeycloakConnection {
   const { stack, secrets } = config;
+  if (stack.platform === "kubernetes") return deployCluster(stack, secrets);
   const url = stack.platform === "local" ? localUrl(stack.local!) : externalUrl(stack.external!);
-  const provider = new keycloak.Provider("keycloak", {
-    url,
-    realm: "master",
-    clientId: stack.adminClientId,
-    clientSecret: secrets.clientSecret,
-    // Keycloak >= 17 serves without the old /auth prefix.
-    basePath: "",
-    // Seconds per request. The default (5) is short enough for a busy Keycloak to finish a
-    // realm creation after the provider gave up, leaving a realm outside state (409 next time).
-    clientTimeout: 60,
+  // loadFleetConfig requires adminClientSecret on these platforms.
+  const provider = adminProvider({ url, clientId: stack.adminClientId, clientSecret: secrets.clientSecret! });
+  return { url, provider, adminUsername: stack.adminUsername, adminPassword: secrets.password, renderOnly: false };
+}
+
+/**
+ * Deploys Keycloak, then administers it at its admin host with the generated client secret.
+ * The provider depends on the cluster, so no realm resource is sent before Keycloak is ready.
+ */
+function deployCluster(stack: StackConfig, secrets: AdminSecrets): KeycloakConnection {
+  const cluster = new KeycloakCluster("keycloak", {
+    config: stack.kubernetes!,
+    adminUsername: stack.adminUsername,
+    adminClientId: stack.adminClientId,
+    databasePassword: secrets.databasePassword,
+    backupSecretAccessKey: secrets.backupSecretAccessKey,
   });
-  return { url, provider, adminUsername: stack.adminUsername, adminPassword: secrets.password };
+  const provider = adminProvider(
+    // Keycloak does not exist at the first preview: log in on first use, not at configuration.
+    { url: cluster.adminUrl, clientId: cluster.adminClientId, clientSecret: cluster.adminClientSecret, initialLogin: false },
+    { dependsOn: [cluster] },
+  );
+  return {
+    url: cluster.publicUrl,
+    provider,
+    adminUsername: cluster.adminUsername,
+    adminPassword: cluster.adminPassword,
+    renderOnly: stack.kubernetes!.renderDirectory !== undefined,
+  };
+}
+
+function adminProvider(
+  args: Pick<keycloak.ProviderArgs, "url" | "clientId" | "clientSecret" | "initialLogin">,
+  opts?: pulumi.ResourceOptions,
+): keycloak.Provider {
+  return new keycloak.Provider(
+    "keycloak",
+    {
+      ...args,
+      realm: "master",
+      // Keycloak >= 17 serves without the old /auth prefix.
+      basePath: "",
+      // Seconds per request. The default (5) is short enough for a busy Keycloak to finish a
+      // realm creation after the provider gave up, leaving a realm outside state (409 next time).
+      clientTimeout: 60,
+    },
+    opts,
+  );
 }

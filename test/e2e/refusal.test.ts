@@ -32,6 +32,6 @@ describe("refusing bad input with the real engine", () => {
 
   it("refuses an unknown platform, naming the stack file and key", async () => {
     const message = await refusedUp("bad-platform", "realm: refused\n", { platform: "docker" });
-    expect(message).toContain('Pulumi.bad-platform.yaml: keycloak-fleet:platform: expected one of "local", "external", got "docker"');
+    expect(message).toContain('Pulumi.bad-platform.yaml: keycloak-fleet:platform: expected one of "local", "external", "kubernetes", got "docker"');
   });
 });

@@ -57,7 +57,7 @@ describe("loadFleetConfig", () => {
   it("refuses an unknown platform, naming the stack file, the key and the choices", () => {
     const { problems } = refusal({ platform: "docker" });
     expect(problems).toEqual([
-      { file: "Pulumi.test.yaml", field: "keycloak-fleet:platform", message: 'expected one of "local", "external", got "docker"' },
+      { file: "Pulumi.test.yaml", field: "keycloak-fleet:platform", message: 'expected one of "local", "external", "kubernetes", got "docker"' },
     ]);
   });
 

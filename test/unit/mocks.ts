@@ -1,5 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 
+/** The resource options that reach the engine, read from the registration request itself. */
+export interface SentOptions {
+  protect: boolean;
+  retainOnDelete: boolean;
+  additionalSecretOutputs: string[];
+  /** URNs this resource waits for (a component in dependsOn expands to its children). */
+  dependencies: string[];
+}
+
 export interface Registration {
   type: string;
   name: string;
@@ -7,32 +16,51 @@ export interface Registration {
   inputs: Record<string, any>;
   /** Top-level input names that arrived as Pulumi secrets. */
   secretInputs: string[];
+  /** Paths such as `stringData` or `spec.env[0].value` of every input that arrived as a secret. */
+  secretPaths: string[];
+  options: SentOptions;
   provider?: string;
 }
 
+const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const isSecretValue = (v: unknown): v is { value: unknown } => typeof v === "object" && v !== null && SECRET_SIG in v;
 
-function unwrap(value: unknown): unknown {
-  if (isSecretValue(value)) return unwrap(value.value);
-  if (Array.isArray(value)) return value.map(unwrap);
-  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)]));
+/** What the mocked random provider generates for the RandomPassword `name`: stable and easy to find. */
+export const generated = (name: string) => `GENERATED-${name}`;
+
+/** Unwraps secrets like the engine would store them, noting where each one was. */
+function reveal(value: unknown, path: string, secretPaths: string[]): unknown {
+  if (isSecretValue(value)) {
+    secretPaths.push(path);
+    return reveal(value.value, path, secretPaths);
+  }
+  if (Array.isArray(value)) return value.map((v, i) => reveal(v, `${path}[${i}]`, secretPaths));
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reveal(v, path ? `${path}.${k}` : k, secretPaths)]));
   return value;
 }
 
 /**
- * Installs Pulumi mocks that record every resource registration into the returned list (clear
- * it between tests; one mock monitor per file keeps late component outputs of earlier tests
- * valid).
+ * Installs Pulumi mocks that record every registration into the returned list (clear it
+ * between tests; one mock monitor per file keeps late component outputs of earlier tests
+ * valid): inputs, where secrets were, and the options the engine would receive (protect,
+ * retainOnDelete, ...), which the mocks' newResource never sees, by wrapping the mock monitor's
+ * registerResource. A realm's id is its name, as with the real provider; the random provider
+ * answers with `generated(name)`.
  */
 export function recordRegistrations(): Registration[] {
-  const registrations: Registration[] = [];
+  const sent: Registration[] = [];
+  const options = new Map<string, SentOptions>();
   pulumi.runtime.setMocks(
     {
       newResource: ({ type, name, inputs, provider }) => {
-        const secretInputs = Object.keys(inputs).filter((k) => isSecretValue(inputs[k]));
-        registrations.push({ type, name, inputs: unwrap(inputs) as Record<string, any>, secretInputs, provider });
-        return { id: inputs.realm ?? `${name}-id`, state: inputs };
+        const secretPaths: string[] = [];
+        const revealed = reveal(inputs, "", secretPaths) as Record<string, any>;
+        const secretInputs = secretPaths.filter((path) => !/[.[]/.test(path));
+        sent.push({ type, name, inputs: revealed, secretInputs, secretPaths, options: options.get(`${type}::${name}`)!, provider });
+        const state = type === RANDOM_PASSWORD ? { ...inputs, result: generated(name) } : inputs;
+        return { id: inputs.realm ?? `${name}-id`, state };
       },
       call: ({ inputs }) => inputs,
     },
@@ -40,7 +68,26 @@ export function recordRegistrations(): Registration[] {
     "unit",
     false,
   );
-  return registrations;
+  const monitor = pulumi.runtime.getMonitor() as any;
+  const registerResource = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request: any, callback: unknown) => {
+    options.set(`${request.getType()}::${request.getName()}`, {
+      protect: request.getProtect() ?? false,
+      retainOnDelete: request.getRetainondelete() ?? false,
+      additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+      dependencies: request.getDependenciesList(),
+    });
+    return registerResource(request, callback);
+  };
+  return sent;
+}
+
+/** Every string anywhere in `value`, with its path. */
+export function strings(value: unknown, path = ""): { path: string; value: string }[] {
+  if (typeof value === "string") return [{ path, value }];
+  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, `${path}[${i}]`));
+  if (typeof value === "object" && value !== null) return Object.entries(value).flatMap(([k, v]) => strings(v, path ? `${path}.${k}` : k));
+  return [];
 }
 
 /** Resolves once every output is known, so all registrations have happened. */
