@@ -1,37 +1,23 @@
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/errors";
 import { loadFleetConfig, type ConfigSource } from "../../src/config/load";
+import { configSource } from "./fixtures";
 
-const fixtures = path.join(__dirname, "../fixtures");
 const SECRET = "s3cr3t-value-never-printed";
 
-/** A stack config as Pulumi hands it to the program: full keys, JSON text for structures. */
-function source(values: Record<string, unknown>, secretKeys = ["adminPassword", "adminClientSecret", "secretSeed"]): ConfigSource {
-  const defaults = {
-    platform: "local",
-    realms: ["realms/valid.yaml"],
-    local: { port: 18080 },
-    adminPassword: SECRET,
-    adminClientSecret: SECRET,
-    secretSeed: SECRET,
-  };
-  const merged: Record<string, unknown> = { ...defaults, ...values };
-  return {
-    stack: "test",
-    projectDir: fixtures,
-    values: Object.fromEntries(
-      Object.entries(merged)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [`keycloak-fleet:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
-    ),
-    secretKeys: secretKeys.map((k) => `keycloak-fleet:${k}`),
-  };
+const DEFAULTS = { platform: "local", realms: ["realms/valid.yaml"], local: { port: 18080 } };
+const SECRETS = { adminPassword: SECRET, adminClientSecret: SECRET, secretSeed: SECRET };
+
+/** The default stack config with `values` overriding; `plain` lists secrets set without --secret. */
+function source(values: Record<string, unknown>, plain: string[] = []): ConfigSource {
+  const merged: Record<string, unknown> = { ...DEFAULTS, ...SECRETS, ...values };
+  const secrets = Object.fromEntries(Object.keys(SECRETS).filter((k) => !plain.includes(k) && merged[k] !== undefined).map((k) => [k, String(merged[k])]));
+  return configSource(Object.fromEntries(Object.entries(merged).filter(([k]) => !(k in secrets))), secrets);
 }
 
-function refusal(values: Record<string, unknown>, secretKeys?: string[]): ConfigError {
+function refusal(values: Record<string, unknown>, plain?: string[]): ConfigError {
   try {
-    loadFleetConfig(source(values, secretKeys));
+    loadFleetConfig(source(values, plain));
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).not.toContain(SECRET);
@@ -57,7 +43,7 @@ describe("loadFleetConfig", () => {
   it("refuses an unknown platform, naming the stack file, the key and the choices", () => {
     const { problems } = refusal({ platform: "docker" });
     expect(problems).toEqual([
-      { file: "Pulumi.test.yaml", field: "keycloak-fleet:platform", message: 'expected one of "local", "external", "kubernetes", got "docker"' },
+      { file: "Pulumi.unit.yaml", field: "keycloak-fleet:platform", message: 'expected one of "local", "external", "kubernetes", got "docker"' },
     ]);
   });
 
@@ -71,7 +57,7 @@ describe("loadFleetConfig", () => {
       field: "keycloak-fleet:adminClientSecret",
       message: expect.stringContaining("pulumi config set --secret adminClientSecret"),
     });
-    expect(refusal({}, ["adminPassword", "secretSeed"]).problems[0]).toMatchObject({
+    expect(refusal({}, ["adminClientSecret"]).problems[0]).toMatchObject({
       field: "keycloak-fleet:adminClientSecret",
       message: expect.stringContaining("must be a secret"),
     });

@@ -1,43 +1,32 @@
 // The kubernetes platform's resource graph under Pulumi mocks: the default shape (Traefik,
 // bundled PostgreSQL, two replicas) with a restricted realm and S3 backups.
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadFleetConfig } from "../../src/config/load";
 import { connectKeycloak, type KeycloakConnection } from "../../src/platform";
 import { PUBLIC_PATHS } from "../../src/platform/kubernetes/routes";
-import { generated, recordRegistrations, strings, type Registration } from "./mocks";
-import { allRegistered, valueOf } from "./mocks";
+import { finder, unitConfig } from "./fixtures";
+import { allRegistered, generated, recordRegistrations, strings, valueOf, type Registration } from "./mocks";
 
 const S3_SECRET = "S3-SECRET-ACCESS-KEY";
 const sent: Registration[] = recordRegistrations();
-const config = loadFleetConfig({
-  stack: "prod-eu",
-  projectDir: path.join(__dirname, "../fixtures"),
-  values: {
-    "keycloak-fleet:platform": "kubernetes",
-    "keycloak-fleet:realms": JSON.stringify(["realms/valid.yaml"]),
-    "keycloak-fleet:kubernetes": JSON.stringify({
+const config = unitConfig(
+  {
+    platform: "kubernetes",
+    realms: ["realms/valid.yaml"],
+    kubernetes: {
       context: "prod-eu",
       hostname: "id.example.com",
       adminHostname: "id-admin.example.com",
       adminAllowlist: ["10.20.0.0/16", "2001:db8:20::/48"],
       realmAllowlists: { fixture: ["192.0.2.0/24"] },
       backup: { schedule: "0 3 * * *", target: { type: "s3", endpoint: "https://s3.example.com", bucket: "kc-backups", accessKeyId: "AKIAEXAMPLE" } },
-    }),
-    "keycloak-fleet:secretSeed": "seed",
-    "keycloak-fleet:backupSecretAccessKey": S3_SECRET,
+    },
   },
-  secretKeys: ["keycloak-fleet:secretSeed", "keycloak-fleet:backupSecretAccessKey"],
-});
+  { secretSeed: "seed", backupSecretAccessKey: S3_SECRET },
+);
 
 const SECRETS = [generated("keycloak-admin-password"), generated("keycloak-admin-client-secret"), generated("keycloak-database-password"), S3_SECRET];
-const ofType = (type: string) => sent.filter((r) => r.type === type);
-const one = (type: string, name: string) => {
-  const found = sent.find((r) => r.type === type && r.name === name);
-  if (!found) throw new Error(`no ${type} named ${name}; have ${ofType(type).map((r) => r.name).join(", ")}`);
-  return found;
-};
+const { ofType, one } = finder(sent);
 const deployment = () => one("kubernetes:apps/v1:Deployment", "keycloak");
 const container = () => deployment().inputs.spec.template.spec.containers[0];
 const env = (name: string) => container().env.find((e: { name: string }) => e.name === name);

@@ -1,33 +1,18 @@
 // The resource graph of the shipped example, stacks/realms/platform.yaml, under Pulumi mocks.
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadFleetConfig } from "../../src/config/load";
 import { connectKeycloak } from "../../src/platform";
 import { Realm } from "../../src/realm/realm";
+import { finder, unitConfig } from "./fixtures";
 import { allRegistered, recordRegistrations, settled, type Registration } from "./mocks";
 
 const registrations: Registration[] = recordRegistrations();
-const config = loadFleetConfig({
-  stack: "unit",
-  projectDir: path.resolve(__dirname, "../.."),
-  values: {
-    "keycloak-fleet:platform": "local",
-    "keycloak-fleet:realms": JSON.stringify(["stacks/realms/platform.yaml"]),
-    "keycloak-fleet:local": JSON.stringify({ port: 18080 }),
-    "keycloak-fleet:adminPassword": "pw",
-    "keycloak-fleet:adminClientSecret": "cs",
-    "keycloak-fleet:secretSeed": "seed",
-    "keycloak-fleet:githubClientSecret": "gh",
-  },
-  secretKeys: ["adminPassword", "adminClientSecret", "secretSeed", "githubClientSecret"].map((k) => `keycloak-fleet:${k}`),
-});
-
-const ofType = (type: string) => registrations.filter((r) => r.type === type);
-const one = (type: string, name: string) => {
-  const found = registrations.find((r) => r.type === type && r.name === name);
-  if (!found) throw new Error(`no ${type} named ${name}; have ${ofType(type).map((r) => r.name).join(", ")}`);
-  return found;
-};
+const config = unitConfig(
+  { platform: "local", realms: ["stacks/realms/platform.yaml"], local: { port: 18080 } },
+  { adminPassword: "pw", adminClientSecret: "cs", secretSeed: "seed", githubClientSecret: "gh" },
+  path.resolve(__dirname, "../.."),
+);
+const { ofType, one } = finder(registrations);
 const id = (name: string) => `${name}-id`;
 
 beforeAll(async () => {

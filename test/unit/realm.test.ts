@@ -1,25 +1,16 @@
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
-import { loadFleetConfig, type FleetConfig } from "../../src/config/load";
+import type { FleetConfig } from "../../src/config/load";
 import type { RealmSpec } from "../../src/config/spec/realm";
 import { connectKeycloak } from "../../src/platform";
 import { Realm } from "../../src/realm/realm";
+import { unitConfig } from "./fixtures";
 import { recordRegistrations, settled, valueOf, type Registration } from "./mocks";
 
-const config: FleetConfig = loadFleetConfig({
-  stack: "unit",
-  projectDir: path.join(__dirname, "../fixtures"),
-  values: {
-    "keycloak-fleet:platform": "local",
-    "keycloak-fleet:realms": JSON.stringify(["realms/valid.yaml"]),
-    "keycloak-fleet:local": JSON.stringify({ port: 18080 }),
-    "keycloak-fleet:adminPassword": "pw",
-    "keycloak-fleet:adminClientSecret": "cs",
-    "keycloak-fleet:secretSeed": "seed",
-  },
-  secretKeys: ["keycloak-fleet:adminPassword", "keycloak-fleet:adminClientSecret", "keycloak-fleet:secretSeed"],
-});
+const config: FleetConfig = unitConfig(
+  { platform: "local", realms: ["realms/valid.yaml"], local: { port: 18080 } },
+  { adminPassword: "pw", adminClientSecret: "cs", secretSeed: "seed" },
+);
 const spec = config.realms[0].spec;
 
 const registrations: Registration[] = recordRegistrations();

@@ -4,8 +4,10 @@
 // The official plugin's Go module is not served by the module proxy these machines reach,
 // so keycloak-fleet builds the plugin from the two modules that are: the upstream Terraform
 // provider and the bridge. What the official module adds is naming: this file maps each
-// Terraform resource onto the type token @pulumi/keycloak uses for it. The toolchain checks
-// every token of the installed SDK against this mapping after each build.
+// Terraform resource onto the type token @pulumi/keycloak uses for it. The proxy serves one
+// upstream version only, v4.5.0 (go.mod), older than the v5.9.0 that @pulumi/keycloak 6.13.0
+// was generated from: inputs added since (e.g. authentication execution priorities) are not
+// there. The end-to-end tests deploy every resource type the realm layer uses.
 package main
 
 import (
