@@ -9,6 +9,7 @@ FLEET_BIN=$FLEET_ROOT/.fleet/bin
 # shellcheck source=versions.env
 source "$FLEET_ROOT/toolchain/versions.env"
 export KEYCLOAK_HOME=$FLEET_CACHE/keycloak-$KEYCLOAK_VERSION
+export KUBE_APISERVER=$FLEET_CACHE/kube-apiserver-$KUBE_APISERVER_VERSION/kube-apiserver
 
 step_started=0
 step() { step_started=$SECONDS; printf '==> %s\n' "$*" >&2; }

@@ -45,6 +45,27 @@ ensure_ldap_server() {
   done_step "$(/usr/sbin/slapd -VV 2>&1 | head -n 1)"
 }
 
+# kube-apiserver (built from Go modules) and etcd (Debian) for the manifest test,
+# test/e2e/kubernetes-manifests.test.ts.
+ensure_kube_apiserver() {
+  local version=$KUBE_APISERVER_VERSION
+  step "kube-apiserver $version on etcd"
+  if ! command -v etcd >/dev/null 2>&1; then
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >&2
+  fi
+  grep -q "k8s.io/kubernetes v$version\$" "$FLEET_ROOT/toolchain/kube-apiserver/go.mod" ||
+    fail "toolchain/kube-apiserver/go.mod does not require k8s.io/kubernetes v$version (KUBE_APISERVER_VERSION in toolchain/versions.env)"
+  if [ ! -x "$KUBE_APISERVER" ]; then
+    echo "    building from Go modules (first time only, about 10 minutes on 2 cores)" >&2
+    mkdir -p "$(dirname "$KUBE_APISERVER")"
+    local major=${version%%.*} minor=${version#*.}
+    minor=${minor%%.*}
+    go_build "$FLEET_ROOT/toolchain/kube-apiserver" "$KUBE_APISERVER" k8s.io/kubernetes/cmd/kube-apiserver \
+      "-s -w -X k8s.io/component-base/version.gitVersion=v$version -X k8s.io/component-base/version.gitMajor=$major -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+  fi
+  done_step "$("$KUBE_APISERVER" --version), $(etcd --version | head -n 1)"
+}
+
 ensure_keycloak() {
   step "Keycloak server $KEYCLOAK_VERSION"
   if [ ! -x "$KEYCLOAK_HOME/bin/kc.sh" ]; then
@@ -133,6 +154,7 @@ main() {
   if [ "${1:-}" = --tests ]; then
     ensure_chromium
     ensure_ldap_server
+    ensure_kube_apiserver
   fi
   ensure_keycloak
   fleet_env
