@@ -5,13 +5,9 @@
 // invalid values all fail. The namespace is created for real (the objects need it to exist).
 // CRD kinds (Traefik, Gateway API, Envoy Gateway) get permissive CRDs: their metadata is checked
 // strictly, their spec only for being an object.
-import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadFleetConfig } from "../../src/config/load";
-import { StackConfig } from "../../src/config/stack";
 import { connectKeycloak } from "../../src/platform";
-import { KeycloakCluster } from "../../src/platform/kubernetes";
+import { deployCluster, kubernetesConfig } from "../unit/fixtures";
 import { allRegistered, recordRegistrations, valueOf, type Registration } from "../unit/mocks";
 import { kubeApiserverBin, request, startApiServer, type ApiResponse, type ApiServer } from "./apiserver";
 
@@ -152,25 +148,7 @@ afterAll(async () => {
 /** The default shape, configured exactly like test/unit/kubernetes.test.ts: Traefik, bundled PostgreSQL, S3 backups. */
 async function buildDefault(): Promise<void> {
   sent.length = 0;
-  const config = loadFleetConfig({
-    stack: "prod-eu",
-    projectDir: path.join(__dirname, "../fixtures"),
-    values: {
-      "keycloak-fleet:platform": "kubernetes",
-      "keycloak-fleet:realms": JSON.stringify(["realms/valid.yaml"]),
-      "keycloak-fleet:kubernetes": JSON.stringify({
-        context: "prod-eu",
-        hostname: "id.example.com",
-        adminHostname: "id-admin.example.com",
-        adminAllowlist: ["10.20.0.0/16", "2001:db8:20::/48"],
-        realmAllowlists: { fixture: ["192.0.2.0/24"] },
-        backup: { schedule: "0 3 * * *", target: { type: "s3", endpoint: "https://s3.example.com", bucket: "kc-backups", accessKeyId: "AKIAEXAMPLE" } },
-      }),
-      "keycloak-fleet:secretSeed": "seed",
-      "keycloak-fleet:backupSecretAccessKey": "S3-SECRET-ACCESS-KEY",
-    },
-    secretKeys: ["keycloak-fleet:secretSeed", "keycloak-fleet:backupSecretAccessKey"],
-  });
+  const config = kubernetesConfig();
   const keycloak = connectKeycloak(config);
   await valueOf(keycloak.adminPassword!);
   await allRegistered(sent);
@@ -183,19 +161,7 @@ async function buildDefault(): Promise<void> {
  */
 async function buildVariant(section: Record<string, unknown>): Promise<void> {
   sent.length = 0;
-  const { kubernetes } = StackConfig.parse({
-    platform: "kubernetes",
-    realms: ["realms/valid.yaml"],
-    kubernetes: { hostname: "id.example.com", adminHostname: "id-admin.example.com", adminAllowlist: ["10.20.0.0/16"], ...section },
-  });
-  const cluster = new KeycloakCluster("keycloak", {
-    config: kubernetes!,
-    adminUsername: "admin",
-    adminClientId: "keycloak-fleet",
-    databasePassword: pulumi.secret("EXTERNAL-DB-PASSWORD"),
-  });
-  await valueOf(cluster.ready);
-  await allRegistered(sent);
+  await deployCluster(sent, section);
 }
 
 const gateway = (allowlistPolicy: string) => ({

@@ -1,6 +1,9 @@
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { loadFleetConfig, type ConfigSource, type FleetConfig } from "../../src/config/load";
-import type { Registration } from "./mocks";
+import { StackConfig } from "../../src/config/stack";
+import { KeycloakCluster } from "../../src/platform/kubernetes";
+import { allRegistered, valueOf, type Registration } from "./mocks";
 
 export const FIXTURES = path.join(__dirname, "../fixtures");
 
@@ -31,4 +34,46 @@ export function finder(registrations: Registration[]) {
     return found;
   };
   return { ofType, one };
+}
+
+export const S3_SECRET = "S3-SECRET-ACCESS-KEY";
+export const DB_SECRET = "EXTERNAL-DB-PASSWORD";
+
+/** The kubernetes platform's default shape: Traefik, bundled PostgreSQL, a restricted realm, S3 backups. */
+export const kubernetesConfig = (): FleetConfig =>
+  unitConfig(
+    {
+      platform: "kubernetes",
+      realms: ["realms/valid.yaml"],
+      kubernetes: {
+        context: "prod-eu",
+        hostname: "id.example.com",
+        adminHostname: "id-admin.example.com",
+        adminAllowlist: ["10.20.0.0/16", "2001:db8:20::/48"],
+        realmAllowlists: { fixture: ["192.0.2.0/24"] },
+        backup: { schedule: "0 3 * * *", target: { type: "s3", endpoint: "https://s3.example.com", bucket: "kc-backups", accessKeyId: "AKIAEXAMPLE" } },
+      },
+    },
+    { secretSeed: "seed", backupSecretAccessKey: S3_SECRET },
+  );
+
+/**
+ * A KeycloakCluster from a `keycloak-fleet:kubernetes` section (the minimal fields plus
+ * `section`), resolved once every registration has arrived in `sent`.
+ */
+export async function deployCluster(sent: Registration[], section: Record<string, unknown>): Promise<KeycloakCluster> {
+  const { kubernetes } = StackConfig.parse({
+    platform: "kubernetes",
+    realms: ["realms/valid.yaml"],
+    kubernetes: { hostname: "id.example.com", adminHostname: "id-admin.example.com", adminAllowlist: ["10.20.0.0/16"], ...section },
+  });
+  const cluster = new KeycloakCluster("keycloak", {
+    config: kubernetes!,
+    adminUsername: "admin",
+    adminClientId: "keycloak-fleet",
+    databasePassword: pulumi.secret(DB_SECRET),
+  });
+  await valueOf(cluster.ready);
+  await allRegistered(sent);
+  return cluster;
 }

@@ -2,43 +2,18 @@
 // policy, legacy nginx, one replica, an external database, volume backups, render mode.
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
-import { StackConfig } from "../../src/config/stack";
-import { KeycloakCluster } from "../../src/platform/kubernetes";
 import { PUBLIC_PATHS } from "../../src/platform/kubernetes/routes";
-import { recordRegistrations, strings, type Registration } from "./mocks";
-import { allRegistered, valueOf } from "./mocks";
+import { DB_SECRET, deployCluster, finder } from "./fixtures";
+import { recordRegistrations, strings, valueOf, type Registration } from "./mocks";
 
-const DB_SECRET = "EXTERNAL-DB-PASSWORD";
 const sent: Registration[] = recordRegistrations();
 beforeEach(() => {
   sent.length = 0;
 });
 
-/** Deploys a cluster from a `keycloak-fleet:kubernetes` section (minimal fields plus `section`). */
-async function deploy(section: Record<string, unknown>): Promise<KeycloakCluster> {
-  const { kubernetes } = StackConfig.parse({
-    platform: "kubernetes",
-    realms: ["realms/valid.yaml"],
-    kubernetes: { hostname: "id.example.com", adminHostname: "id-admin.example.com", adminAllowlist: ["10.20.0.0/16"], ...section },
-  });
-  const cluster = new KeycloakCluster("keycloak", {
-    config: kubernetes!,
-    adminUsername: "admin",
-    adminClientId: "keycloak-fleet",
-    databasePassword: pulumi.secret(DB_SECRET),
-  });
-  await valueOf(cluster.ready);
-  await allRegistered(sent);
-  return cluster;
-}
-
-const ofType = (type: string) => sent.filter((r) => r.type === type);
+const deploy = (section: Record<string, unknown>) => deployCluster(sent, section);
+const { ofType, one } = finder(sent);
 const names = (type: string) => ofType(type).map((r) => r.name).sort();
-const one = (type: string, name: string) => {
-  const found = sent.find((r) => r.type === type && r.name === name);
-  if (!found) throw new Error(`no ${type} named ${name}; have ${ofType(type).map((r) => r.name).join(", ")}`);
-  return found;
-};
 const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const SECURITY_POLICY = "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy";
 const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";

@@ -4,26 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { connectKeycloak, type KeycloakConnection } from "../../src/platform";
 import { PUBLIC_PATHS } from "../../src/platform/kubernetes/routes";
-import { finder, unitConfig } from "./fixtures";
+import { finder, kubernetesConfig, S3_SECRET } from "./fixtures";
 import { allRegistered, generated, recordRegistrations, strings, valueOf, type Registration } from "./mocks";
 
-const S3_SECRET = "S3-SECRET-ACCESS-KEY";
 const sent: Registration[] = recordRegistrations();
-const config = unitConfig(
-  {
-    platform: "kubernetes",
-    realms: ["realms/valid.yaml"],
-    kubernetes: {
-      context: "prod-eu",
-      hostname: "id.example.com",
-      adminHostname: "id-admin.example.com",
-      adminAllowlist: ["10.20.0.0/16", "2001:db8:20::/48"],
-      realmAllowlists: { fixture: ["192.0.2.0/24"] },
-      backup: { schedule: "0 3 * * *", target: { type: "s3", endpoint: "https://s3.example.com", bucket: "kc-backups", accessKeyId: "AKIAEXAMPLE" } },
-    },
-  },
-  { secretSeed: "seed", backupSecretAccessKey: S3_SECRET },
-);
+const config = kubernetesConfig();
 
 const SECRETS = [generated("keycloak-admin-password"), generated("keycloak-admin-client-secret"), generated("keycloak-database-password"), S3_SECRET];
 const { ofType, one } = finder(sent);
