@@ -5,7 +5,7 @@ import { received } from "./schema-helpers";
 /** The Pulumi config namespace of this project (the `name` in Pulumi.yaml). */
 export const NAMESPACE = "keycloak-fleet";
 
-export const PLATFORMS = ["local", "external", "kubernetes"] as const;
+const PLATFORMS = ["local", "external", "kubernetes"] as const;
 
 const Port = z.number().int().min(1024).max(65535);
 

@@ -6,7 +6,7 @@ import type { RealmSpec } from "../config/spec/realm";
 import type { RealmScope } from "./scope";
 
 /** The realm role that marks users who must use OTP (given to the groups that require it). */
-export const OTP_ROLE = "otp-required";
+const OTP_ROLE = "otp-required";
 
 /**
  * Requiring OTP for some groups is a role condition in the login flow: the spec gains the role

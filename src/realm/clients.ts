@@ -24,11 +24,15 @@ export class ClientIndex {
   /** The resource of a declared client, to depend on it; undefined for built-in clients. */
   resource = (clientId: string): pulumi.CustomResource | undefined => this.oidc.get(clientId) ?? this.saml.get(clientId);
 
-  /** The internal id of a client: a declared one, or a built-in one looked up (realm-management). */
+  private readonly builtIn = new Map<string, pulumi.Output<string>>();
+
+  /** The internal id of a client: a declared one, or a built-in one looked up once (realm-management). */
   id = (clientId: string): pulumi.Output<string> => {
     const declared = this.oidc.get(clientId) ?? this.saml.get(clientId);
     if (declared) return declared.id;
-    return keycloak.openid.getClientOutput({ realmId: this.scope.realm.id, clientId }, { parent: this.scope.parent }).id;
+    if (!this.builtIn.has(clientId))
+      this.builtIn.set(clientId, keycloak.openid.getClientOutput({ realmId: this.scope.realm.id, clientId }, { parent: this.scope.parent }).id);
+    return this.builtIn.get(clientId)!;
   };
 }
 

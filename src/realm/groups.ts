@@ -33,7 +33,7 @@ export function declareGroups(scope: RealmScope, roles: RoleIndex, specs: GroupS
 }
 
 /** Keycloak's provider takes multi-valued attributes joined with "##". */
-export function joinAttributes(attributes: Record<string, string | string[]>): Record<string, string> {
+function joinAttributes(attributes: Record<string, string | string[]>): Record<string, string> {
   return Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, Array.isArray(v) ? v.join("##") : v]));
 }
 

@@ -11,6 +11,8 @@ import type { RealmScope } from "./scope";
  */
 export class RoleIndex {
   private readonly declared = new Map<string, keycloak.Role>();
+  /** Built-in roles, looked up once each. */
+  private readonly builtIn = new Map<string, pulumi.Output<string>>();
   private readonly specs = new Map<string, { spec: RoleSpec; clientId?: string }>();
 
   constructor(
@@ -42,11 +44,15 @@ export class RoleIndex {
   }
 
   private id(clientId: string | undefined, name: string): pulumi.Output<string> {
-    const role = this.declared.get(key(clientId, name));
+    const k = key(clientId, name);
+    const role = this.declared.get(k);
     if (role) return role.id;
-    const { realm, parent } = this.scope;
-    const lookup = clientId === undefined || this.isDeclaredClient(clientId) ? undefined : this.clientIds(clientId);
-    return keycloak.getRoleOutput({ realmId: realm.id, name, clientId: lookup }, { parent }).id;
+    if (!this.builtIn.has(k)) {
+      const { realm, parent } = this.scope;
+      const lookup = clientId === undefined || this.isDeclaredClient(clientId) ? undefined : this.clientIds(clientId);
+      this.builtIn.set(k, keycloak.getRoleOutput({ realmId: realm.id, name, clientId: lookup }, { parent }).id);
+    }
+    return this.builtIn.get(k)!;
   }
 
   private declare(k: string, visiting: Set<string>): keycloak.Role {

@@ -6,7 +6,7 @@ import type { RealmSpec } from "../config/spec/realm";
 import type { RealmScope } from "./scope";
 
 /** The realm resource: login options, security, lifespans, email, themes, locales, OTP policy. */
-export function realmSettings(spec: RealmSpec, secrets: SecretStore): keycloak.RealmArgs {
+function realmSettings(spec: RealmSpec, secrets: SecretStore): keycloak.RealmArgs {
   const { login, tokens, bruteForce, smtp, themes, locales } = spec;
   const otp = spec.authentication.otp;
   return {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const OtpPolicy = z
+const OtpPolicy = z
   .object({
     type: z.enum(["totp", "hotp"]).default("totp"),
     algorithm: z.enum(["HmacSHA1", "HmacSHA256", "HmacSHA512"]).default("HmacSHA1"),

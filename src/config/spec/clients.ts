@@ -12,7 +12,7 @@ const ClientId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,254}$/, {
  * An OAuth redirect URI: absolute, without a fragment (RFC 6749 3.1.2). Keycloak also accepts a
  * trailing `*` as a wildcard.
  */
-export function isRedirectUri(value: string): boolean {
+function isRedirectUri(value: string): boolean {
   if (/\s/.test(value) || value.includes("#")) return false;
   try {
     const url = new URL(value.endsWith("*") ? value.slice(0, -1) : value);

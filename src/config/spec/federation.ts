@@ -2,7 +2,7 @@ import { z } from "zod";
 import { received } from "../schema-helpers";
 import { Duration, SecretRef } from "./common";
 
-export const LdapGroupMapper = z
+const LdapGroupMapper = z
   .object({
     groupsDn: z.string(),
     nameAttribute: z.string().default("cn"),

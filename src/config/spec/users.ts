@@ -2,7 +2,7 @@ import { z } from "zod";
 import { received } from "../schema-helpers";
 import { SecretRef } from "./common";
 
-export const REQUIRED_ACTIONS = ["UPDATE_PASSWORD", "CONFIGURE_TOTP", "VERIFY_EMAIL", "UPDATE_PROFILE", "TERMS_AND_CONDITIONS"] as const;
+const REQUIRED_ACTIONS = ["UPDATE_PASSWORD", "CONFIGURE_TOTP", "VERIFY_EMAIL", "UPDATE_PROFILE", "TERMS_AND_CONDITIONS"] as const;
 
 const RequiredAction = z.enum(REQUIRED_ACTIONS, {
   error: (iss) => `expected a required action: ${REQUIRED_ACTIONS.join(", ")}; got ${received(iss.input)}`,

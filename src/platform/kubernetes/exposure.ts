@@ -30,46 +30,43 @@ export function declareExposure(scope: ClusterScope, ingress: Ingress, routes: R
   }
 }
 
+/** A custom resource of the routing layer, named and labelled like every object of the server. */
+function routingObject(
+  scope: ClusterScope,
+  name: string,
+  type: { apiVersion: string; kind: string },
+  spec: Record<string, unknown>,
+  opts?: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(
+    objectName(scope, name),
+    { ...type, metadata: metadata(scope, name, "server"), spec },
+    k8sOptions(scope, opts),
+  );
+}
+
 /** Traefik's own CRDs: an IngressRoute, with an ipAllowList Middleware when restricted. */
 function traefikRoute(scope: ClusterScope, route: Route, tlsSecretName: string | undefined, service: pulumi.Output<string>): pulumi.Resource[] {
   const allowlist = route.allowlist && traefikAllowlist(scope, route, route.allowlist);
-  const ingressRoute = new k8s.apiextensions.CustomResource(
-    objectName(scope, route.name),
-    {
-      apiVersion: "traefik.io/v1alpha1",
-      kind: "IngressRoute",
-      metadata: metadata(scope, route.name, "server"),
-      spec: {
-        // The entry point of Traefik's Helm chart that terminates TLS.
-        entryPoints: ["websecure"],
-        routes: [
-          {
-            kind: "Rule",
-            match: traefikMatch(route),
-            priority: route.priority,
-            middlewares: allowlist ? [{ name: allowlist.metadata.name }] : undefined,
-            services: [{ name: service, port: HTTP_PORT }],
-          },
-        ],
-        tls: tlsSecretName ? { secretName: tlsSecretName } : {},
+  const ingressRoute = routingObject(scope, route.name, { apiVersion: "traefik.io/v1alpha1", kind: "IngressRoute" }, {
+    // The entry point of Traefik's Helm chart that terminates TLS.
+    entryPoints: ["websecure"],
+    routes: [
+      {
+        kind: "Rule",
+        match: traefikMatch(route),
+        priority: route.priority,
+        middlewares: allowlist ? [{ name: allowlist.metadata.name }] : undefined,
+        services: [{ name: service, port: HTTP_PORT }],
       },
-    },
-    k8sOptions(scope),
-  );
+    ],
+    tls: tlsSecretName ? { secretName: tlsSecretName } : {},
+  });
   return allowlist ? [allowlist, ingressRoute] : [ingressRoute];
 }
 
 function traefikAllowlist(scope: ClusterScope, route: Route, sourceRange: string[]): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(
-    objectName(scope, `${route.name}-allowlist`),
-    {
-      apiVersion: "traefik.io/v1alpha1",
-      kind: "Middleware",
-      metadata: metadata(scope, `${route.name}-allowlist`, "server"),
-      spec: { ipAllowList: { sourceRange } },
-    },
-    k8sOptions(scope),
-  );
+  return routingObject(scope, `${route.name}-allowlist`, { apiVersion: "traefik.io/v1alpha1", kind: "Middleware" }, { ipAllowList: { sourceRange } });
 }
 
 /**
@@ -82,45 +79,33 @@ function gatewayRoute(scope: ClusterScope, route: Route, gateway: Gateway, servi
   const restricted = route.allowlist !== undefined;
   const middleware = restricted && gateway.allowlistPolicy === "traefik" ? traefikAllowlist(scope, route, route.allowlist!) : undefined;
   const policy = restricted && gateway.allowlistPolicy === "envoy-gateway" ? envoyAllowlist(scope, route, route.allowlist!) : undefined;
-  const httpRoute = new k8s.apiextensions.CustomResource(
-    objectName(scope, route.name),
+  const httpRoute = routingObject(
+    scope,
+    route.name,
+    { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute" },
     {
-      apiVersion: "gateway.networking.k8s.io/v1",
-      kind: "HTTPRoute",
-      metadata: metadata(scope, route.name, "server"),
-      spec: {
-        parentRefs: [{ name: gateway.name, namespace: gateway.namespace, sectionName: gateway.sectionName }],
-        hostnames: [route.host],
-        rules: [
-          {
-            // Longest prefix wins across routes of a host, so a realm's route beats the public one.
-            matches: route.paths.map((value) => ({ path: { type: "PathPrefix", value } })),
-            filters: middleware ? [{ type: "ExtensionRef", extensionRef: { group: "traefik.io", kind: "Middleware", name: middleware.metadata.name } }] : undefined,
-            backendRefs: [{ name: service, port: HTTP_PORT }],
-          },
-        ],
-      },
+      parentRefs: [{ name: gateway.name, namespace: gateway.namespace, sectionName: gateway.sectionName }],
+      hostnames: [route.host],
+      rules: [
+        {
+          // Longest prefix wins across routes of a host, so a realm's route beats the public one.
+          matches: route.paths.map((value) => ({ path: { type: "PathPrefix", value } })),
+          filters: middleware ? [{ type: "ExtensionRef", extensionRef: { group: "traefik.io", kind: "Middleware", name: middleware.metadata.name } }] : undefined,
+          backendRefs: [{ name: service, port: HTTP_PORT }],
+        },
+      ],
     },
-    k8sOptions(scope, { dependsOn: policy ? [policy] : [] }),
+    { dependsOn: policy ? [policy] : [] },
   );
   return [middleware, policy, httpRoute].filter((r): r is k8s.apiextensions.CustomResource => r !== undefined);
 }
 
 /** Envoy Gateway denies by default and allows the listed client networks; it targets the route by its fixed name. */
 function envoyAllowlist(scope: ClusterScope, route: Route, clientCIDRs: string[]): k8s.apiextensions.CustomResource {
-  return new k8s.apiextensions.CustomResource(
-    objectName(scope, `${route.name}-allowlist`),
-    {
-      apiVersion: "gateway.envoyproxy.io/v1alpha1",
-      kind: "SecurityPolicy",
-      metadata: metadata(scope, `${route.name}-allowlist`, "server"),
-      spec: {
-        targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: objectName(scope, route.name) }],
-        authorization: { defaultAction: "Deny", rules: [{ action: "Allow", principal: { clientCIDRs } }] },
-      },
-    },
-    k8sOptions(scope),
-  );
+  return routingObject(scope, `${route.name}-allowlist`, { apiVersion: "gateway.envoyproxy.io/v1alpha1", kind: "SecurityPolicy" }, {
+    targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: objectName(scope, route.name) }],
+    authorization: { defaultAction: "Deny", rules: [{ action: "Allow", principal: { clientCIDRs } }] },
+  });
 }
 
 /**

@@ -84,7 +84,7 @@ export async function stopLocalKeycloak(dataDir: string): Promise<boolean> {
 }
 
 /** The server recorded in dataDir if its process is alive. */
-export function readRunning(dataDir: string): (LocalServer & { managementPort: number }) | undefined {
+function readRunning(dataDir: string): (LocalServer & { managementPort: number }) | undefined {
   const file = path.join(dataDir, "server.json");
   if (!fs.existsSync(file)) return undefined;
   const server = JSON.parse(fs.readFileSync(file, "utf8"));
