@@ -70,10 +70,19 @@ const Quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/,
   error: (iss) => `expected a Kubernetes quantity such as "500m", "512Mi" or "10Gi", got ${received(iss.input)}`,
 });
 
-/** An image by version tag or digest: "latest" or no tag would change what runs without a diff. */
-const PinnedImage = z.string().refine((image) => /^\S+@sha256:[a-f0-9]{64}$/.test(image) || /^\S+:(?!latest$)[\w][\w.-]*$/.test(image.split("/").pop()!), {
-  error: (iss) => `expected an image pinned to a version tag or digest such as "quay.io/keycloak/keycloak:26.7.3", got ${received(iss.input)}`,
-});
+/**
+ * An image by version tag or digest, `fallback` when unset: "latest" or no tag would change what
+ * runs without a diff. A pinned tag also makes Kubernetes' default pull policy IfNotPresent, so
+ * an image mirrored to a private registry or imported into the nodes (air-gapped clusters) works
+ * without further settings.
+ */
+const PinnedImage = (fallback: string) =>
+  z
+    .string()
+    .refine((image) => /^\S+@sha256:[a-f0-9]{64}$/.test(image) || /^\S+:(?!latest$)[\w][\w.-]*$/.test(image.split("/").pop()!), {
+      error: (iss) => `expected an image pinned to a version tag or digest such as "${fallback}", got ${received(iss.input)}`,
+    })
+    .default(fallback);
 
 const Labels = z.record(z.string(), z.string());
 
@@ -155,6 +164,13 @@ const Database = z.discriminatedUnion(
         storageSize: Quantity.default("10Gi"),
         /** StorageClass of the volume; the cluster's default when unset. */
         storageClass: DnsLabel.optional(),
+        /**
+         * The official PostgreSQL image, or a mirror of it (air-gapped clusters): the StatefulSet
+         * and the backup job's pg_dump run it. It must keep the official image's contract (the
+         * POSTGRES_* variables, uid 999). The data directory belongs to one major version: moving
+         * to another takes a dump and restore (see src/platform/kubernetes/backup.ts), not a new tag.
+         */
+        image: PinnedImage("postgres:16.4"),
       })
       .strict(),
     z
@@ -207,9 +223,10 @@ const BackupTarget = z.discriminatedUnion(
 const KubernetesPlatform = z
   .object({
     namespace: DnsLabel.default("keycloak"),
-    /** kubeconfig context to deploy with; the current context when unset. */
+    /** kubeconfig context to deploy with; the current context when unset. Unused with renderDirectory. */
     context: z.string().min(1).optional(),
-    image: PinnedImage.default("quay.io/keycloak/keycloak:26.7.3"),
+    /** Keycloak 26.6 or later: the pods rely on its graceful-shutdown options (KC_SHUTDOWN_*). */
+    image: PinnedImage("quay.io/keycloak/keycloak:26.7.3"),
     replicas: z
       .int({ error: (iss) => `expected a whole number of Keycloak pods, got ${received(iss.input)}` })
       .min(1, { error: (iss) => `expected at least 1 replica, got ${received(iss.input)}; hint: 2 or more keep Keycloak up through node drains` })
@@ -228,8 +245,9 @@ const KubernetesPlatform = z
     /** pg_dump on a schedule (bundled database only). */
     backup: z.object({ schedule: CronSchedule, target: BackupTarget }).strict().optional(),
     /**
-     * Write the manifests here instead of applying them (for GitOps). The directory then holds
-     * the generated credentials in plain (base64) Secret manifests: treat it as a secret.
+     * Write the manifests here instead of applying them (for GitOps); no cluster is contacted,
+     * so context is not used. The directory then holds the generated credentials in plain
+     * (base64) Secret manifests: treat it as a secret.
      */
     renderDirectory: z.string().min(1).optional(),
   })

@@ -25,6 +25,29 @@ export function configSource(plain: Record<string, unknown>, secrets: Record<str
 export const unitConfig = (plain: Record<string, unknown>, secrets: Record<string, string> = {}, projectDir = FIXTURES): FleetConfig =>
   loadFleetConfig(configSource(plain, secrets, projectDir));
 
+/**
+ * The customTimeouts each resource was registered with, by `<type>::<name>` (empty strings where
+ * unset). recordRegistrations() records the other options; install this after it.
+ */
+export function recordCustomTimeouts(): Map<string, { create: string; update: string; delete: string }> {
+  const timeouts = new Map<string, { create: string; update: string; delete: string }>();
+  const monitor = pulumi.runtime.getMonitor() as any;
+  const registerResource = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request: any, callback: unknown) => {
+    const sent = request.getCustomtimeouts();
+    timeouts.set(`${request.getType()}::${request.getName()}`, { create: sent?.getCreate() ?? "", update: sent?.getUpdate() ?? "", delete: sent?.getDelete() ?? "" });
+    return registerResource(request, callback);
+  };
+  return timeouts;
+}
+
+/** A duration as timeouts and Keycloak options carry it, "720s" -> 720; anything else (such as an unset timeout) fails. */
+export function seconds(duration: string | undefined): number {
+  const match = /^(\d+)s$/.exec(duration ?? "");
+  if (!match) throw new Error(`expected a duration in seconds, got ${JSON.stringify(duration)}`);
+  return Number(match[1]);
+}
+
 /** Lookups over recorded registrations; `one` names what exists when it finds nothing. */
 export function finder(registrations: Registration[]) {
   const ofType = (type: string) => registrations.filter((r) => r.type === type);

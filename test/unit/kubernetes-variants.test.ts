@@ -1,12 +1,15 @@
 // The kubernetes platform's other shapes, under Pulumi mocks: Gateway API with each allowlist
-// policy, legacy nginx, one replica, an external database, volume backups, render mode.
+// policy, legacy nginx, one replica, an external database, a mirrored PostgreSQL image, volume
+// backups, render mode.
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
+import { StackConfig } from "../../src/config/stack";
 import { PUBLIC_PATHS } from "../../src/platform/kubernetes/routes";
-import { DB_SECRET, deployCluster, finder } from "./fixtures";
+import { DB_SECRET, deployCluster, finder, recordCustomTimeouts, seconds } from "./fixtures";
 import { recordRegistrations, strings, valueOf, type Registration } from "./mocks";
 
 const sent: Registration[] = recordRegistrations();
+const timeouts = recordCustomTimeouts();
 beforeEach(() => {
   sent.length = 0;
 });
@@ -90,6 +93,40 @@ describe("KeycloakCluster's other shapes", () => {
     await deploy({ replicas: 1 });
     expect(one("kubernetes:apps/v1:Deployment", "keycloak").inputs.spec.replicas).toBe(1);
     expect(ofType("kubernetes:policy/v1:PodDisruptionBudget")).toEqual([]);
+    // Nothing to roll one after another: an update waits as long as a creation.
+    const { create, update } = timeouts.get("kubernetes:apps/v1:Deployment::keycloak")!;
+    expect(seconds(update)).toBe(seconds(create));
+  });
+
+  it("waits for a rolling update of every replica in turn", async () => {
+    await deploy({ replicas: 3 });
+    const { create, update } = timeouts.get("kubernetes:apps/v1:Deployment::keycloak")!;
+    expect(seconds(update)).toBe(3 * seconds(create));
+  });
+
+  it("runs a mirrored PostgreSQL image for the database and its backups alike", async () => {
+    const image = "localhost/keycloak-fleet/postgres:15";
+    await deploy({ database: { type: "bundled", image }, backup: { schedule: "30 2 * * 0", target: { type: "volume" } } });
+    expect(one("kubernetes:apps/v1:StatefulSet", "keycloak-postgres").inputs.spec.template.spec.containers[0].image).toBe(image);
+    expect(one("kubernetes:batch/v1:CronJob", "keycloak-backup").inputs.spec.jobTemplate.spec.template.spec.containers[0].image).toBe(image);
+    // No pull policy: with a pinned tag Kubernetes' default is IfNotPresent, which uses an imported image.
+    expect(one("kubernetes:apps/v1:StatefulSet", "keycloak-postgres").inputs.spec.template.spec.containers[0].imagePullPolicy).toBeUndefined();
+  });
+
+  it("refuses an unpinned PostgreSQL image, and one for an external database", () => {
+    const parse = (database: Record<string, unknown>) =>
+      StackConfig.safeParse({
+        platform: "kubernetes",
+        realms: ["realms/valid.yaml"],
+        kubernetes: { hostname: "id.example.com", adminHostname: "id-admin.example.com", adminAllowlist: ["10.20.0.0/16"], database },
+      });
+    const latest = parse({ type: "bundled", image: "postgres:latest" });
+    expect(latest.error?.issues).toEqual([
+      expect.objectContaining({ path: ["kubernetes", "database", "image"], message: 'expected an image pinned to a version tag or digest such as "postgres:16.4", got "postgres:latest"' }),
+    ]);
+    expect(parse({ type: "bundled", image: "postgres" }).success).toBe(false);
+    expect(parse({ type: "external", url: "jdbc:postgresql://db.example.com:5432/keycloak", username: "kc", image: "postgres:16.4" }).success).toBe(false);
+    expect(parse({ type: "bundled" }).data?.kubernetes?.database).toEqual({ type: "bundled", storageSize: "10Gi", image: "postgres:16.4" });
   });
 
   it("uses an external database from config: no StatefulSet, its password only in the secret Secret", async () => {
@@ -116,9 +153,12 @@ describe("KeycloakCluster's other shapes", () => {
     expect(pod.containers[0].command[2]).toContain("-mtime +30 -delete");
   });
 
-  it("renders manifests to a directory instead of applying them when renderDirectory is set", async () => {
-    await deploy({ renderDirectory: "out/manifests" });
-    expect(one("pulumi:providers:kubernetes", "keycloak").inputs).toMatchObject({ renderYamlToDirectory: "out/manifests" });
+  it("renders manifests to a directory instead of applying them when renderDirectory is set, whatever the context", async () => {
+    await deploy({ renderDirectory: "out/manifests", context: "prod-eu" });
+    const provider = one("pulumi:providers:kubernetes", "keycloak").inputs;
+    expect(provider).toMatchObject({ renderYamlToDirectory: "out/manifests" });
+    // The provider refuses a context next to a render directory; rendering contacts no cluster.
+    expect(provider.context).toBeUndefined();
   });
 
   it("exposes its URLs and credentials, the secrets as Pulumi secrets, and resolves ready", async () => {

@@ -4,10 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { connectKeycloak, type KeycloakConnection } from "../../src/platform";
 import { PUBLIC_PATHS } from "../../src/platform/kubernetes/routes";
-import { finder, kubernetesConfig, S3_SECRET } from "./fixtures";
+import { finder, kubernetesConfig, recordCustomTimeouts, S3_SECRET, seconds } from "./fixtures";
 import { allRegistered, generated, recordRegistrations, strings, valueOf, type Registration } from "./mocks";
 
 const sent: Registration[] = recordRegistrations();
+const timeouts = recordCustomTimeouts();
 const config = kubernetesConfig();
 
 const SECRETS = [generated("keycloak-admin-password"), generated("keycloak-admin-client-secret"), generated("keycloak-database-password"), S3_SECRET];
@@ -16,6 +17,7 @@ const deployment = () => one("kubernetes:apps/v1:Deployment", "keycloak");
 const container = () => deployment().inputs.spec.template.spec.containers[0];
 const env = (name: string) => container().env.find((e: { name: string }) => e.name === name);
 const ingressRoute = (name: string) => one("kubernetes:traefik.io/v1alpha1:IngressRoute", name).inputs.spec.routes[0];
+const timeoutSeconds = (type: string, name: string, operation: "create" | "update") => seconds(timeouts.get(`${type}::${name}`)?.[operation]);
 const serverLabels = { "app.kubernetes.io/name": "keycloak", "app.kubernetes.io/instance": "keycloak", "app.kubernetes.io/component": "server" };
 
 let keycloak: KeycloakConnection;
@@ -101,6 +103,8 @@ describe("KeycloakCluster", () => {
     expect(postgres.serviceName).toBe("keycloak-postgres");
     expect(postgres.template.spec.containers[0].image).toBe("postgres:16.4");
     expect(postgres.template.spec.containers[0].env).toContainEqual({ name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "keycloak-database", key: "password" } } });
+    // Ready means accepting TCP connections, as Keycloak makes them: initdb's temporary server listens on the socket only.
+    expect(postgres.template.spec.containers[0].readinessProbe.exec.command).toEqual(["pg_isready", "-h", "127.0.0.1", "-U", "keycloak", "-d", "keycloak"]);
     expect(postgres.volumeClaimTemplates).toEqual([{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } } }]);
     expect(one("kubernetes:core/v1:Service", "keycloak-postgres").inputs.spec).toMatchObject({ clusterIP: "None", ports: [{ port: 5432 }] });
   });
@@ -119,6 +123,8 @@ describe("KeycloakCluster", () => {
       KC_METRICS_ENABLED: "true",
       KC_CACHE: "ispn",
       KC_CACHE_STACK: "jdbc-ping",
+      KC_SHUTDOWN_DELAY: "15s",
+      KC_SHUTDOWN_TIMEOUT: "10s",
     });
     for (const [variable, key] of [["USERNAME", "username"], ["PASSWORD", "password"], ["CLIENT_ID", "client-id"], ["CLIENT_SECRET", "client-secret"]])
       expect(env(`KC_BOOTSTRAP_ADMIN_${variable}`)).toEqual({ name: `KC_BOOTSTRAP_ADMIN_${variable}`, valueFrom: { secretKeyRef: { name: "keycloak-admin", key } } });
@@ -213,6 +219,38 @@ describe("KeycloakCluster", () => {
       ]),
     );
     expect(one("kubernetes:core/v1:Secret", "keycloak-backup-s3").secretInputs).toEqual(["stringData"]);
+  });
+
+  it("waits for Keycloak's pods as long as their probes and a bootstrap allow, one replica after another when rolling", () => {
+    const { startupProbe, readinessProbe } = container();
+    const startupWindow = startupProbe.periodSeconds * startupProbe.failureThreshold;
+    const create = timeoutSeconds("kubernetes:apps/v1:Deployment", "keycloak", "create");
+    // The startup window, then as long again for the bootstrap that runs with /health/ready DOWN, plus a pod's start.
+    expect(create).toBeGreaterThanOrEqual(2 * startupWindow + readinessProbe.periodSeconds);
+    expect(create).toBeLessThanOrEqual(2 * startupWindow + 300);
+    expect(timeoutSeconds("kubernetes:apps/v1:Deployment", "keycloak", "update")).toBe(2 * create);
+  });
+
+  it("waits for PostgreSQL's first initdb, and on neither Service: their readiness is the workloads'", () => {
+    const readiness = one("kubernetes:apps/v1:StatefulSet", "keycloak-postgres").inputs.spec.template.spec.containers[0].readinessProbe;
+    const create = timeoutSeconds("kubernetes:apps/v1:StatefulSet", "keycloak-postgres", "create");
+    expect(create).toBeGreaterThan(readiness.periodSeconds);
+    expect(create).toBeLessThan(timeoutSeconds("kubernetes:apps/v1:Deployment", "keycloak", "create"));
+    expect(timeoutSeconds("kubernetes:apps/v1:StatefulSet", "keycloak-postgres", "update")).toBe(create);
+    for (const name of ["keycloak-http", "keycloak-management"])
+      expect(one("kubernetes:core/v1:Service", name).inputs.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
+    // Headless: the provider never looks for its pods, so there is nothing to skip.
+    expect(one("kubernetes:core/v1:Service", "keycloak-postgres").inputs.metadata.annotations).toBeUndefined();
+  });
+
+  it("shuts a replaced pod down gracefully: it keeps serving while proxies let go, within the grace period", () => {
+    const delay = seconds(env("KC_SHUTDOWN_DELAY").value);
+    const timeout = seconds(env("KC_SHUTDOWN_TIMEOUT").value);
+    expect(delay).toBeGreaterThanOrEqual(10);
+    expect(delay).toBeLessThanOrEqual(15);
+    expect(deployment().inputs.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(delay + timeout);
+    // Keycloak's delay does the waiting; a preStop sleep on top would only double it.
+    expect(container().lifecycle).toBeUndefined();
   });
 
   it("administers Keycloak at the admin host as the generated automation client, once the cluster is ready", async () => {

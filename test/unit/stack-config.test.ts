@@ -57,7 +57,7 @@ describe("the kubernetes stack config", () => {
       replicas: 2,
       ingress: { controller: "traefik" },
       resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
-      database: { type: "bundled", storageSize: "10Gi" },
+      database: { type: "bundled", storageSize: "10Gi", image: "postgres:16.4" },
     });
     expect(secrets.clientSecret).toBeUndefined();
   });

@@ -3,15 +3,14 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { KubernetesPlatform } from "../../config/stack";
 import { generatedSecret } from "./credentials";
 import { fromSecret, k8sOptions, labels, metadata, objectName, type ClusterScope } from "./scope";
+import { POSTGRES_TIMEOUTS, PROBE_PERIOD_SECONDS } from "./timing";
 
-/**
- * The official image, pinned. PostgreSQL's data directory is specific to its major version:
- * moving to 17 takes a dump and restore (backup.ts), not just a new tag.
- */
-export const POSTGRES_IMAGE = "postgres:16.4";
 export const POSTGRES_PORT = 5432;
-const DATABASE = "keycloak";
-const USER = "keycloak";
+/** The bundled database and its owner, as the image's entrypoint creates them. */
+export const DATABASE_NAME = "keycloak";
+export const DATABASE_USER = "keycloak";
+
+type Bundled = Extract<KubernetesPlatform["database"], { type: "bundled" }>;
 
 /** How Keycloak reaches its database. */
 export interface DatabaseConnection {
@@ -19,7 +18,7 @@ export interface DatabaseConnection {
   /** Secret with the keys `username` and `password`. */
   credentials: pulumi.Output<string>;
   /** The bundled PostgreSQL, for backups; undefined for an external database. */
-  bundled?: { host: string; database: string };
+  bundled?: { host: string; database: string; image: string };
   /** What Keycloak waits for: the bundled PostgreSQL's StatefulSet (the provider awaits its readiness). */
   dependsOn: pulumi.Resource[];
 }
@@ -32,10 +31,15 @@ export function declareDatabase(
 ): DatabaseConnection {
   if (database.type === "external")
     return { jdbcUrl: database.url, credentials: credentialsSecret(scope, database.username, externalPassword!), dependsOn: [] };
-  const credentials = credentialsSecret(scope, USER, generatedSecret(scope, "database-password"));
+  const credentials = credentialsSecret(scope, DATABASE_USER, generatedSecret(scope, "database-password"));
   const postgres = declarePostgres(scope, database, credentials);
   const host = objectName(scope, "postgres");
-  return { jdbcUrl: `jdbc:postgresql://${host}:${POSTGRES_PORT}/${DATABASE}`, credentials, bundled: { host, database: DATABASE }, dependsOn: [postgres] };
+  return {
+    jdbcUrl: `jdbc:postgresql://${host}:${POSTGRES_PORT}/${DATABASE_NAME}`,
+    credentials,
+    bundled: { host, database: DATABASE_NAME, image: database.image },
+    dependsOn: [postgres],
+  };
 }
 
 function credentialsSecret(scope: ClusterScope, username: string, password: pulumi.Input<string>): pulumi.Output<string> {
@@ -47,12 +51,11 @@ function credentialsSecret(scope: ClusterScope, username: string, password: pulu
   return secret.metadata.name;
 }
 
-/** A single PostgreSQL behind the headless Service `<name>-postgres`. */
-function declarePostgres(
-  scope: ClusterScope,
-  database: Extract<KubernetesPlatform["database"], { type: "bundled" }>,
-  credentials: pulumi.Output<string>,
-): k8s.apps.v1.StatefulSet {
+/**
+ * A single PostgreSQL behind the headless Service `<name>-postgres`. The provider waits for a
+ * headless Service without looking for pods, so only the StatefulSet's wait gates Keycloak.
+ */
+function declarePostgres(scope: ClusterScope, database: Bundled, credentials: pulumi.Output<string>): k8s.apps.v1.StatefulSet {
   const selector = labels(scope, "database");
   const service = new k8s.core.v1.Service(
     `${scope.name}-postgres`,
@@ -80,16 +83,20 @@ function declarePostgres(
             containers: [
               {
                 name: "postgres",
-                image: POSTGRES_IMAGE,
+                image: database.image,
                 env: [
-                  { name: "POSTGRES_DB", value: DATABASE },
+                  { name: "POSTGRES_DB", value: DATABASE_NAME },
                   fromSecret("POSTGRES_USER", credentials, "username"),
                   fromSecret("POSTGRES_PASSWORD", credentials, "password"),
                   // A subdirectory: the volume's root holds lost+found, which initdb refuses.
                   { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
                 ],
                 ports: [{ name: "postgres", containerPort: POSTGRES_PORT }],
-                readinessProbe: { exec: { command: ["pg_isready", "-U", USER, "-d", DATABASE] }, periodSeconds: 10 },
+                // Over TCP: while initdb runs, the image's temporary server listens on the socket only.
+                readinessProbe: {
+                  exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", DATABASE_USER, "-d", DATABASE_NAME] },
+                  periodSeconds: PROBE_PERIOD_SECONDS,
+                },
                 resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "1Gi" } },
                 volumeMounts: [{ name: "data", mountPath: "/var/lib/postgresql/data" }],
               },
@@ -109,6 +116,7 @@ function declarePostgres(
       },
     },
     // The data lives here: `pulumi destroy` must not take it, and neither must a replacement.
-    k8sOptions(scope, { protect: true, retainOnDelete: true }),
+    // Keycloak waits for its readiness, a first initdb included (timing.ts).
+    k8sOptions(scope, { protect: true, retainOnDelete: true, customTimeouts: POSTGRES_TIMEOUTS }),
   );
 }

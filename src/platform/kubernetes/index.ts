@@ -47,7 +47,7 @@ export class KeycloakCluster extends pulumi.ComponentResource {
   constructor(name: string, args: KeycloakClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("keycloak-fleet:platform:KeycloakCluster", name, {}, opts);
     const { config } = args;
-    const provider = new k8s.Provider(name, { context: config.context, renderYamlToDirectory: config.renderDirectory }, { parent: this });
+    const provider = new k8s.Provider(name, providerArgs(config), { parent: this });
     // Deleting a namespace deletes everything in it, database volume included.
     const namespace = new k8s.core.v1.Namespace(name, { metadata: { name: config.namespace } }, { parent: this, provider, protect: true });
     const scope: ClusterScope = { name, namespace: namespace.metadata.name, parent: this, provider };
@@ -77,4 +77,13 @@ export class KeycloakCluster extends pulumi.ComponentResource {
       ready: this.ready,
     });
   }
+}
+
+/**
+ * Apply through the stack's kubeconfig context, or render manifests. Rendering contacts no
+ * cluster, and the provider refuses a context next to a render directory, so a stack that names
+ * both renders.
+ */
+function providerArgs(config: KubernetesPlatform): k8s.ProviderArgs {
+  return config.renderDirectory ? { renderYamlToDirectory: config.renderDirectory } : { context: config.context };
 }

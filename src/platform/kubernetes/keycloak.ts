@@ -3,6 +3,13 @@ import type { KubernetesPlatform } from "../../config/stack";
 import type { AdminCredentials } from "./credentials";
 import type { DatabaseConnection } from "./database";
 import { fromSecret, k8sOptions, labels, metadata, objectName, type ClusterScope } from "./scope";
+import {
+  KEYCLOAK_PROBE_FAILURES,
+  KEYCLOAK_SHUTDOWN,
+  KEYCLOAK_TERMINATION_GRACE_SECONDS,
+  keycloakTimeouts,
+  PROBE_PERIOD_SECONDS,
+} from "./timing";
 
 export const HTTP_PORT = 8080;
 /** Health and metrics; never routed, see exposure.ts. */
@@ -32,8 +39,9 @@ export function declareServer(scope: ClusterScope, args: ServerArgs) {
         template: { metadata: { labels: labels(scope, "server") }, spec: podSpec(scope, args) },
       },
     },
-    // The provider waits for the rollout's readiness (/health/ready), which `ready` builds on.
-    k8sOptions(scope, { dependsOn: args.database.dependsOn }),
+    // The provider waits for the rollout's readiness (/health/ready), which `ready` builds on,
+    // and fails with a timeout once the replicas have had their time (timing.ts).
+    k8sOptions(scope, { dependsOn: args.database.dependsOn, customTimeouts: keycloakTimeouts(args.config.replicas) }),
   );
   const service = declareService(scope, "http", HTTP_PORT);
   declareService(scope, "management", MANAGEMENT_PORT);
@@ -47,6 +55,8 @@ function podSpec(scope: ClusterScope, args: ServerArgs): k8s.types.input.core.v1
     topologySpreadConstraints: [
       { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels(scope, "server") } },
     ],
+    // Keycloak's own graceful shutdown (KC_SHUTDOWN_*) must finish before the kubelet kills it.
+    terminationGracePeriodSeconds: KEYCLOAK_TERMINATION_GRACE_SECONDS,
     containers: [
       {
         name: "keycloak",
@@ -60,11 +70,12 @@ function podSpec(scope: ClusterScope, args: ServerArgs): k8s.types.input.core.v1
           { name: "jgroups", containerPort: CLUSTER_PORTS[0] },
           { name: "jgroups-fd", containerPort: CLUSTER_PORTS[1] },
         ],
-        // Up to 5 minutes for a first start (database migrations) before liveness counts; a
-        // minute of failed liveness checks restarts the pod.
-        startupProbe: healthProbe("/health/started", 30),
-        readinessProbe: healthProbe("/health/ready", 3),
-        livenessProbe: healthProbe("/health/live", 6),
+        // Up to 5 minutes to open the ports (a first start also re-augments the server) before
+        // liveness counts; the database bootstrap then runs with /health/ready DOWN, bounded by
+        // `pulumi up`'s wait (timing.ts). A minute of failed liveness checks restarts the pod.
+        startupProbe: healthProbe("/health/started", KEYCLOAK_PROBE_FAILURES.startup),
+        readinessProbe: healthProbe("/health/ready", KEYCLOAK_PROBE_FAILURES.readiness),
+        livenessProbe: healthProbe("/health/live", KEYCLOAK_PROBE_FAILURES.liveness),
         // Keycloak sizes its heap from the memory limit (70%).
         resources: args.config.resources,
         securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
@@ -94,6 +105,11 @@ function environment({ config, admin, database }: ServerArgs) {
     plain("KC_CACHE_STACK", "jdbc-ping"),
     // JGroups picks a site-local address by default; pod networks need not be site-local.
     { name: "KC_CACHE_EMBEDDED_NETWORK_BIND_ADDRESS", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+    // Zero-downtime rollouts: a pod being replaced keeps serving until the proxies have let go
+    // of it. Keycloak's own delay rather than a preStop sleep: it also closes keep-alive
+    // connections, so proxies stop reusing them, and its timeout lets caches hand over.
+    plain("KC_SHUTDOWN_DELAY", `${KEYCLOAK_SHUTDOWN.delaySeconds}s`),
+    plain("KC_SHUTDOWN_TIMEOUT", `${KEYCLOAK_SHUTDOWN.timeoutSeconds}s`),
     fromSecret("KC_BOOTSTRAP_ADMIN_USERNAME", admin.secretName, "username"),
     fromSecret("KC_BOOTSTRAP_ADMIN_PASSWORD", admin.secretName, "password"),
     fromSecret("KC_BOOTSTRAP_ADMIN_CLIENT_ID", admin.secretName, "client-id"),
@@ -102,15 +118,22 @@ function environment({ config, admin, database }: ServerArgs) {
 }
 
 function healthProbe(path: string, failureThreshold: number): k8s.types.input.core.v1.Probe {
-  return { httpGet: { path, port: "management" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold };
+  return { httpGet: { path, port: "management" }, periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds: 5, failureThreshold };
 }
 
-/** `<name>-http` is what the routes send traffic to; `<name>-management` is for in-cluster scrapers. */
+/**
+ * `<name>-http` is what the routes send traffic to; `<name>-management` is for in-cluster
+ * scrapers. The provider would wait until a Service's endpoints list a pod: the Deployment's
+ * business, on a clock of its own (10 minutes) that starts before Keycloak's pods can exist
+ * (they wait for PostgreSQL). A slow start would then fail on the Services rather than on the
+ * workload that is slow, and the routes, which name the Service, would wait as well. The
+ * Deployment's wait is the one that counts; the Services skip theirs.
+ */
 function declareService(scope: ClusterScope, port: "http" | "management", number: number): k8s.core.v1.Service {
   return new k8s.core.v1.Service(
     objectName(scope, port),
     {
-      metadata: metadata(scope, port, "server"),
+      metadata: metadata(scope, port, "server", { annotations: { "pulumi.com/skipAwait": "true" } }),
       spec: { type: "ClusterIP", selector: labels(scope, "server"), ports: [{ name: port, port: number, targetPort: port }] },
     },
     k8sOptions(scope),

@@ -13,11 +13,14 @@ export interface ClusterScope {
 
 type Part = "server" | "database" | "backup";
 
+/** What names and labels derive from: the component's name (restore steps have no more). */
+type Named = Pick<ClusterScope, "name">;
+
 /**
  * Labels of one part. Workload selectors and NetworkPolicies select on them, and a Deployment's
  * selector cannot change, so they stay fixed.
  */
-export function labels(scope: ClusterScope, part: Part): Record<string, string> {
+export function labels(scope: Named, part: Part): Record<string, string> {
   return {
     "app.kubernetes.io/name": part === "database" ? "postgresql" : "keycloak",
     "app.kubernetes.io/instance": scope.name,
@@ -30,7 +33,7 @@ export function metadata(scope: ClusterScope, suffix: string | undefined, part: 
   return { name: objectName(scope, suffix), namespace: scope.namespace, labels: labels(scope, part), ...extra };
 }
 
-export function objectName(scope: ClusterScope, suffix?: string): string {
+export function objectName(scope: Named, suffix?: string): string {
   return suffix ? `${scope.name}-${suffix}` : scope.name;
 }
 
