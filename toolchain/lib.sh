@@ -9,7 +9,11 @@ FLEET_BIN=$FLEET_ROOT/.fleet/bin
 # shellcheck source=versions.env
 source "$FLEET_ROOT/toolchain/versions.env"
 export KEYCLOAK_HOME=$FLEET_CACHE/keycloak-$KEYCLOAK_VERSION
-export KUBE_APISERVER=$FLEET_CACHE/kube-apiserver-$KUBE_APISERVER_VERSION/kube-apiserver
+export KUBERNETES_BIN=$FLEET_CACHE/kubernetes-$KUBERNETES_VERSION
+KUBERNETES_BINARIES="kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl"
+export KUBE_APISERVER=$KUBERNETES_BIN/kube-apiserver
+# Keyed by the wrapper's own files too: its main.go chooses the plugins.
+export COREDNS=$FLEET_CACHE/coredns-$COREDNS_VERSION-$(cat "$FLEET_ROOT"/toolchain/coredns/* | sha256sum | cut -c1-12)/coredns
 
 step_started=0
 step() { step_started=$SECONDS; printf '==> %s\n' "$*" >&2; }

@@ -29,41 +29,75 @@ ensure_java() {
   done_step "$(java -version 2>&1 | head -n 1)"
 }
 
+# apt_install COMMAND PACKAGE: install the Debian PACKAGE unless COMMAND (a name on PATH or an
+# absolute path) is already there. The package lists are refreshed once per run.
+apt_updated=false
+apt_install() {
+  local command=$1 package=$2
+  if [ -x "$command" ] || { [[ $command != /* ]] && command -v "$command" >/dev/null 2>&1; }; then return; fi
+  local apt=(apt-get -qq -o DPkg::Lock::Timeout=900)
+  if ! $apt_updated; then "${apt[@]}" update >&2 && apt_updated=true; fi
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y "$package" >&2
+}
+
 ensure_chromium() {
   step "Chromium for browser login tests"
-  if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
-    apt-get update -qq >&2 && apt-get install -y -qq chromium >&2
-  fi
+  apt_install "${CHROMIUM_PATH:-/usr/bin/chromium}" chromium
   done_step "$("${CHROMIUM_PATH:-/usr/bin/chromium}" --version 2>/dev/null)"
 }
 
 ensure_ldap_server() {
   step "OpenLDAP server for federation tests"
-  if [ ! -x /usr/sbin/slapd ] || ! command -v ldapwhoami >/dev/null 2>&1; then
-    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >&2
-  fi
+  apt_install /usr/sbin/slapd slapd
+  apt_install ldapwhoami ldap-utils
   done_step "$(/usr/sbin/slapd -VV 2>&1 | head -n 1)"
 }
 
-# kube-apiserver (built from Go modules) and etcd (Debian) for the manifest test,
-# test/e2e/kubernetes-manifests.test.ts.
-ensure_kube_apiserver() {
-  local version=$KUBE_APISERVER_VERSION
-  step "kube-apiserver $version on etcd"
-  if ! command -v etcd >/dev/null 2>&1; then
-    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >&2
-  fi
-  grep -q "k8s.io/kubernetes v$version\$" "$FLEET_ROOT/toolchain/kube-apiserver/go.mod" ||
-    fail "toolchain/kube-apiserver/go.mod does not require k8s.io/kubernetes v$version (KUBE_APISERVER_VERSION in toolchain/versions.env)"
-  if [ ! -x "$KUBE_APISERVER" ]; then
-    echo "    building from Go modules (first time only, about 10 minutes on 2 cores)" >&2
-    mkdir -p "$(dirname "$KUBE_APISERVER")"
+# The test cluster's Kubernetes binaries, all from k8s.io/kubernetes in one `go build` so they
+# share compiled packages (toolchain/kubernetes), and etcd from Debian. kube-apiserver also
+# serves the manifest test (test/e2e/kubernetes-manifests.test.ts).
+ensure_kubernetes() {
+  local version=$KUBERNETES_VERSION
+  step "Kubernetes $version binaries and etcd"
+  apt_install etcd etcd-server
+  grep -q "k8s.io/kubernetes v$version\$" "$FLEET_ROOT/toolchain/kubernetes/go.mod" ||
+    fail "toolchain/kubernetes/go.mod does not require k8s.io/kubernetes v$version (KUBERNETES_VERSION in toolchain/versions.env)"
+  if [ ! -x "$KUBERNETES_BIN/kubelet" ]; then
+    echo "    building from Go modules (first time only, 10-25 minutes on 2 cores)" >&2
     local major=${version%%.*} minor=${version#*.}
     minor=${minor%%.*}
-    go_build "$FLEET_ROOT/toolchain/kube-apiserver" "$KUBE_APISERVER" k8s.io/kubernetes/cmd/kube-apiserver \
-      "-s -w -X k8s.io/component-base/version.gitVersion=v$version -X k8s.io/component-base/version.gitMajor=$major -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+    local packages=() binary
+    for binary in $KUBERNETES_BINARIES; do packages+=("k8s.io/kubernetes/cmd/$binary"); done
+    go_build "$FLEET_ROOT/toolchain/kubernetes" "$KUBERNETES_BIN/" \
+      "-s -w -X k8s.io/component-base/version.gitVersion=v$version -X k8s.io/component-base/version.gitMajor=$major -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean" \
+      "${packages[@]}"
   fi
-  done_step "$("$KUBE_APISERVER" --version), $(etcd --version | head -n 1)"
+  done_step "$("$KUBERNETES_BIN/kubelet" --version), $(etcd --version | head -n 1)"
+}
+
+# CoreDNS with the plugins the test cluster needs (toolchain/coredns): pods resolve Services.
+ensure_coredns() {
+  step "CoreDNS $COREDNS_VERSION"
+  grep -q "github.com/coredns/coredns v$COREDNS_VERSION\$" "$FLEET_ROOT/toolchain/coredns/go.mod" ||
+    fail "toolchain/coredns/go.mod does not require coredns v$COREDNS_VERSION (COREDNS_VERSION in toolchain/versions.env)"
+  if [ ! -x "$COREDNS" ]; then
+    echo "    building from Go modules (first time only, a few minutes)" >&2
+    go_build "$FLEET_ROOT/toolchain/coredns" "$COREDNS" "-s -w" .
+  fi
+  done_step "$("$COREDNS" -version | head -n 1)"
+}
+
+# The node's container runtime and networking, from Debian: containerd, runc, CNI plugins,
+# iptables and conntrack for kube-proxy, socat for port-forward.
+ensure_container_runtime() {
+  step "container runtime"
+  apt_install containerd containerd
+  apt_install runc runc
+  apt_install /usr/lib/cni/bridge containernetworking-plugins
+  apt_install iptables iptables
+  apt_install conntrack conntrack
+  apt_install socat socat
+  done_step "$(containerd --version), $(runc --version | head -n 1)"
 }
 
 ensure_keycloak() {
@@ -86,14 +120,18 @@ ensure_keycloak() {
   done_step "$KEYCLOAK_HOME"
 }
 
-# go_build WRAPPER_DIR OUTPUT PACKAGE LDFLAGS: build PACKAGE from a committed wrapper module. The
-# build runs on a copy in the cache so the repo stays clean and `go mod` may update go.sum there.
+# go_build WRAPPER_DIR OUTPUT LDFLAGS PACKAGE...: build PACKAGEs from a committed wrapper module.
+# OUTPUT is a file for one package, or a directory ending in "/" for several (each binary named
+# after its package). The build runs on a copy in the cache so the repo stays clean and `go mod`
+# may update go.sum there; OUTPUT appears whole or not at all.
 go_build() {
-  local wrapper=$1 output=$2 package=$3 ldflags=$4
-  local work=$FLEET_CACHE/build/$(basename "$(dirname "$output")")
-  rm -rf "$work" && mkdir -p "$work" && cp -r "$wrapper"/. "$work"/
-  (cd "$work" && GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldflags" -o "$output.tmp" "$package" >&2)
-  mv "$output.tmp" "$output"
+  local wrapper=$1 output=${2%/} ldflags=$3
+  local suffix=${2#"$output"}
+  shift 3
+  local work=$FLEET_CACHE/build/$(basename "$output")
+  rm -rf "$work" "$output.tmp" && mkdir -p "$work" "$(dirname "$output")" && cp -r "$wrapper"/. "$work"/
+  (cd "$work" && GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldflags" -o "$output.tmp$suffix" "$@" >&2)
+  rm -rf "$output" && mv "$output.tmp" "$output"
 }
 
 ensure_pulumi() {
@@ -109,9 +147,8 @@ ensure_pulumi() {
     fail "toolchain/pulumi-cli/go.mod does not require pkg/v3 v$version, the @pulumi/pulumi that package.json pins"
   if [ ! -x "$bin" ]; then
     echo "    building from Go modules (first time only, several minutes on 2 cores)" >&2
-    mkdir -p "$(dirname "$bin")"
-    go_build "$FLEET_ROOT/toolchain/pulumi-cli" "$bin" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
-      "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version"
+    go_build "$FLEET_ROOT/toolchain/pulumi-cli" "$bin" "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
+      github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
   fi
   # The engine looks for its language host next to the running `pulumi`, so this checkout gets a
   # bin directory of its own: a hard link to the cached CLI (a symlink would resolve back to the
@@ -139,8 +176,7 @@ ensure_plugin() {
   local bin=$FLEET_CACHE/plugin-$name-$version/pulumi-resource-$name
   if [ ! -x "$bin" ]; then
     echo "    building from Go modules (first time only, several minutes on 2 cores)" >&2
-    mkdir -p "$(dirname "$bin")"
-    go_build "$FLEET_ROOT/toolchain/plugins/$name" "$bin" . "-X main.version=$version"
+    go_build "$FLEET_ROOT/toolchain/plugins/$name" "$bin" "-X main.version=$version" .
   fi
   pulumi plugin install resource "$name" "$version" --file "$bin" >&2
   done_step "built and installed"
@@ -151,15 +187,27 @@ main() {
   local started=$SECONDS
   ensure_node_modules
   ensure_java
+  ensure_keycloak
+  local images_log=$FLEET_CACHE/images.log images=
   if [ "${1:-}" = --tests ]; then
     ensure_chromium
     ensure_ldap_server
-    ensure_kube_apiserver
+    ensure_container_runtime
+    # Building the images is mostly downloads and disk, the Go builds below mostly CPU: overlap them.
+    echo "==> container images for the test cluster, in the background (log: $images_log)" >&2
+    bash "$FLEET_ROOT/toolchain/images.sh" >"$images_log" 2>&1 &
+    images=$!
   fi
-  ensure_keycloak
   fleet_env
   ensure_pulumi
   ensure_plugin keycloak
+  if [ -n "$images" ]; then
+    ensure_kubernetes
+    ensure_coredns
+    step "container images for the test cluster"
+    wait "$images" || { tail -n 40 "$images_log" >&2; fail "building the test cluster's images failed (log: $images_log)"; }
+    done_step "$(grep -c '^[a-z]*=localhost/' "$images_log") images"
+  fi
   printf '==> toolchain ready in %ss\n' "$((SECONDS - started))" >&2
 }
 

@@ -8,67 +8,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectKeycloak } from "../../src/platform";
 import { deployCluster, kubernetesConfig } from "../unit/fixtures";
+import { describeResponse, Discovery, request, type ApiResponse, type Manifest } from "../cluster/kube";
+import { declaredObjects, installPermissiveCrds } from "../cluster/manifests";
 import { allRegistered, recordRegistrations, valueOf, type Registration } from "../unit/mocks";
-import { kubeApiserverBin, request, startApiServer, type ApiResponse, type ApiServer } from "./apiserver";
+import { kubeApiserverBin, startApiServer, type ApiServer } from "./apiserver";
 
 const sent: Registration[] = recordRegistrations();
-
-interface Manifest {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; [key: string]: unknown };
-  [key: string]: unknown;
-}
-
-/** `kubernetes:apps/v1:Deployment` -> apps/v1 Deployment; `kubernetes:core/v1:Secret` -> v1 Secret. */
-function manifestOf(registration: Registration): Manifest {
-  const [, groupVersion, kind] = registration.type.split(":");
-  const apiVersion = groupVersion.startsWith("core/") ? groupVersion.slice("core/".length) : groupVersion;
-  const { apiVersion: declaredApiVersion, kind: declaredKind, ...rest } = registration.inputs;
-  // Typed resources and CustomResource both send apiVersion and kind; they must agree with the type.
-  if ((declaredApiVersion ?? apiVersion) !== apiVersion || (declaredKind ?? kind) !== kind)
-    throw new Error(`${registration.type} ${registration.name} declares ${declaredApiVersion} ${declaredKind}`);
-  const metadata = rest.metadata ?? {};
-  // Without metadata.name the provider would auto-name the object `<resource name>-<random>`.
-  return { apiVersion, kind, ...rest, metadata: { ...metadata, name: metadata.name ?? `${registration.name}-e2e0001` } };
-}
-
-/** Every Kubernetes object of the last build, as manifests (the provider itself is not one). */
-function declaredManifests(): { id: string; manifest: Manifest }[] {
-  return sent
-    .filter((r) => r.type.startsWith("kubernetes:") && r.type !== "pulumi:providers:kubernetes")
-    .map((r) => ({ id: `${r.type} ${r.name}`, manifest: manifestOf(r) }));
-}
+const declaredManifests = () => declaredObjects(sent);
 
 // --- the API server ---------------------------------------------------------------------------
 
 let server: ApiServer;
-const resources = new Map<string, { plural: string; namespaced: boolean }>();
-
-/** Plural and scope of apiVersion/kind, from the server's discovery documents. */
-async function resourceOf(apiVersion: string, kind: string): Promise<{ plural: string; namespaced: boolean }> {
-  const key = `${apiVersion}/${kind}`;
-  if (!resources.has(key)) {
-    const { status, body } = await request(server, "GET", apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`);
-    if (status !== 200) throw new Error(`discovery of ${apiVersion}: ${status} ${JSON.stringify(body)}`);
-    for (const r of body.resources as { name: string; kind: string; namespaced: boolean }[])
-      if (!r.name.includes("/")) resources.set(`${apiVersion}/${r.kind}`, { plural: r.name, namespaced: r.namespaced });
-  }
-  const found = resources.get(key);
-  if (!found) throw new Error(`the API server does not serve ${apiVersion} ${kind}`);
-  return found;
-}
+let discovery: Discovery;
 
 /** POSTs a manifest to its collection with strict field validation; `dryRun` stores nothing. */
 async function submit(manifest: Manifest, { dryRun }: { dryRun: boolean }): Promise<ApiResponse> {
-  const { plural, namespaced } = await resourceOf(manifest.apiVersion, manifest.kind);
-  const base = manifest.apiVersion.includes("/") ? `/apis/${manifest.apiVersion}` : `/api/${manifest.apiVersion}`;
-  if (namespaced && !manifest.metadata.namespace) throw new Error(`${manifest.kind} ${manifest.metadata.name} has no namespace`);
-  const collection = namespaced ? `${base}/namespaces/${manifest.metadata.namespace}/${plural}` : `${base}/${plural}`;
+  const collection = await discovery.pathOf(manifest, true);
   return request(server, "POST", `${collection}?fieldValidation=Strict${dryRun ? "&dryRun=All" : ""}`, manifest);
 }
-
-const describeResponse = ({ status, body }: ApiResponse) => `${status} ${typeof body === "object" && body?.message ? body.message : JSON.stringify(body)}`;
 
 /**
  * Creates the namespace for real, then dry-runs every other object; returns one line per object
@@ -86,57 +43,12 @@ async function admit(objects: { id: string; manifest: Manifest }[]): Promise<str
   return refusals;
 }
 
-/** CRDs for the ingress kinds the platform uses: `spec` any object, everything else strict. */
-const CUSTOM_KINDS = [
-  { group: "traefik.io", version: "v1alpha1", kind: "IngressRoute", plural: "ingressroutes" },
-  { group: "traefik.io", version: "v1alpha1", kind: "Middleware", plural: "middlewares" },
-  { group: "gateway.networking.k8s.io", version: "v1", kind: "HTTPRoute", plural: "httproutes" },
-  { group: "gateway.envoyproxy.io", version: "v1alpha1", kind: "SecurityPolicy", plural: "securitypolicies" },
-];
-
-async function installPermissiveCrds(): Promise<void> {
-  for (const { group, version, kind, plural } of CUSTOM_KINDS) {
-    const name = `${plural}.${group}`;
-    const created = await request(server, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions?fieldValidation=Strict", {
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      // *.k8s.io groups are protected; the Gateway API's own CRDs carry this approval.
-      metadata: { name, annotations: group.endsWith(".k8s.io") ? { "api-approved.kubernetes.io": "https://github.com/kubernetes-sigs/gateway-api/pull/2466" } : {} },
-      spec: {
-        group,
-        scope: "Namespaced",
-        names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` },
-        versions: [
-          {
-            name: version,
-            served: true,
-            storage: true,
-            schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } } },
-          },
-        ],
-      },
-    });
-    if (created.status !== 201) throw new Error(`CRD ${name}: ${describeResponse(created)}`);
-  }
-  // Established, and served by discovery.
-  const deadline = Date.now() + 60_000;
-  for (const { group, version, kind, plural } of CUSTOM_KINDS) {
-    for (;;) {
-      const { body } = await request(server, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${plural}.${group}`);
-      const established = body?.status?.conditions?.some((c: { type: string; status: string }) => c.type === "Established" && c.status === "True");
-      const discovery = established ? await request(server, "GET", `/apis/${group}/${version}`) : undefined;
-      if (discovery?.status === 200 && discovery.body.resources.some((r: { kind: string }) => r.kind === kind)) break;
-      if (Date.now() > deadline) throw new Error(`CRD ${plural}.${group} not served after 60s: ${JSON.stringify(body?.status)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
-
 beforeAll(async () => {
   const started = Date.now();
   server = await startApiServer();
+  discovery = new Discovery(server);
   console.log(`e2e: kube-apiserver ${kubeApiserverBin} ready at ${server.url} in ${Math.round((Date.now() - started) / 1000)}s`);
-  await installPermissiveCrds();
+  await installPermissiveCrds(server);
 });
 
 afterAll(async () => {

@@ -47,9 +47,9 @@ function reveal(value: unknown, path: string, secretPaths: string[]): unknown {
  * valid): inputs, where secrets were, and the options the engine would receive (protect,
  * retainOnDelete, ...), which the mocks' newResource never sees, by wrapping the mock monitor's
  * registerResource. A realm's id is its name, as with the real provider; the random provider
- * answers with `generated(name)`.
+ * answers with `generate(name)`: `generated(name)` unless a test needs real random values.
  */
-export function recordRegistrations(): Registration[] {
+export function recordRegistrations({ generate = generated }: { generate?: (name: string) => string } = {}): Registration[] {
   const sent: Registration[] = [];
   const options = new Map<string, SentOptions>();
   pulumi.runtime.setMocks(
@@ -59,7 +59,7 @@ export function recordRegistrations(): Registration[] {
         const revealed = reveal(inputs, "", secretPaths) as Record<string, any>;
         const secretInputs = secretPaths.filter((path) => !/[.[]/.test(path));
         sent.push({ type, name, inputs: revealed, secretInputs, secretPaths, options: options.get(`${type}::${name}`)!, provider });
-        const state = type === RANDOM_PASSWORD ? { ...inputs, result: generated(name) } : inputs;
+        const state = type === RANDOM_PASSWORD ? { ...inputs, result: generate(name) } : inputs;
         return { id: inputs.realm ?? `${name}-id`, state };
       },
       call: ({ inputs }) => inputs,
