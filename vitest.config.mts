@@ -7,7 +7,8 @@ export default defineConfig({
       {
         test: {
           name: "e2e",
-          include: ["test/e2e/**/*.test.ts"],
+          // test/cluster: the cluster tier, a real single-node Kubernetes (test/cluster/cluster.ts).
+          include: ["test/e2e/**/*.test.ts", "test/cluster/**/*.test.ts"],
           // One Keycloak for the whole run (global-setup.ts); files take turns on 2 cores.
           globalSetup: ["test/e2e/global-setup.ts"],
           fileParallelism: false,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The container images of the single-node test cluster, built here without Docker or a registry:
-# OCI image archives that `ctr -n k8s.io images import` takes (pinned tags: pods find them
-# already there, under the default pull policy). Everything is cached under $FLEET_CACHE/images, keyed by what went into it, so a warm
-# run costs seconds; artefacts are written under temporary names and renamed when complete.
+# OCI image archives that `ctr -n k8s.io images import` takes (pinned tags, so pods find them
+# already there under the default pull policy). Everything is cached under $FLEET_CACHE/images,
+# keyed by what went into it, so a warm run costs seconds; artefacts are written under
+# temporary names and renamed when complete.
 #
 #   pause     kubelet's sandbox image: pause.c from k8s.io/kubernetes, compiled static
 #   keycloak  Debian base layer + the Keycloak distribution, set up like quay.io/keycloak/keycloak

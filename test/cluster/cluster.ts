@@ -20,7 +20,7 @@ import * as path from "node:path";
 import { freePort } from "../../src/platform/local/server";
 import { get, kubectl, request, type KubeApi } from "./kube";
 import { BRIDGE, KUBERNETES_SERVICE_IP, NODE_IP, POD_CIDR, SERVICE_CIDR, setUpNetwork, sh, tearDownNetwork } from "./network";
-import { eventually, Supervisor } from "./process";
+import { Supervisor } from "./process";
 
 export const NODE_NAME = "fleet-node";
 /** Fixed: the bridge and its addresses are this cluster's alone, so one runs per machine. */
@@ -39,7 +39,7 @@ const PV_COUNT = 6;
 export interface Cluster {
   api: KubeApi;
   kubeconfig: string;
-  kubectl(args: string[], input?: string): string;
+  kubectl(args: string[]): Promise<string>;
   /** The directory holding every component's log. */
   logDir: string;
   stop(): Promise<void>;
@@ -73,14 +73,10 @@ export async function startCluster(log: (line: string) => void = console.log): P
     // A run that was killed left its containers in the persistent root.
     removeContainers(containerdSocket);
     importImages(containerdSocket, log);
-    startNodeComponents(supervisor, kubeconfig, containerdSocket, pki);
-    await eventually(`node ${NODE_NAME} Ready`, 120_000, async () => {
-      const node = await get(api, `/api/v1/nodes/${NODE_NAME}`);
-      return node.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True") ? node : undefined;
-    });
+    await startNodeComponents(supervisor, api, kubeconfig, containerdSocket, pki);
     await startCoreDns(supervisor, kubeconfig);
     await createVolumes(api);
-    cluster = { api, kubeconfig, logDir, kubectl: (args, input) => kubectl(kubeconfig, args, input), stop: () => stopCluster(supervisor) };
+    cluster = { api, kubeconfig, logDir, kubectl: (args) => kubectl(kubeconfig, args), stop: () => stopCluster(supervisor) };
     log(`cluster: node ${NODE_NAME} Ready, DNS answering, ${PV_COUNT} volumes, in ${seconds(started)}s (logs: ${logDir})`);
     return cluster;
   } catch (error) {
@@ -245,7 +241,8 @@ function importImages(socket: string, log: (line: string) => void): void {
   }
 }
 
-function startNodeComponents(supervisor: Supervisor, kubeconfig: string, containerdSocket: string, pki: Pki): void {
+/** kubelet, the controllers, the scheduler and kube-proxy; resolves once each one works. */
+async function startNodeComponents(supervisor: Supervisor, api: KubeApi, kubeconfig: string, containerdSocket: string, pki: Pki): Promise<void> {
   const resolvConf = path.join(RUN_DIR, "resolv.conf");
   // Pods with dnsPolicy ClusterFirst get CoreDNS (clusterDNS) and the cluster's search domains.
   fs.writeFileSync(resolvConf, `nameserver ${NODE_IP}\n`);
@@ -278,7 +275,7 @@ function startNodeComponents(supervisor: Supervisor, kubeconfig: string, contain
       serializeImagePulls: false,
     }),
   );
-  supervisor.start("kubelet", bin("kubelet"), [
+  const kubelet = supervisor.start("kubelet", bin("kubelet"), [
     `--config=${kubeletConfig}`,
     `--kubeconfig=${kubeconfig}`,
     `--root-dir=${path.join(RUN_DIR, "kubelet")}`,
@@ -287,7 +284,7 @@ function startNodeComponents(supervisor: Supervisor, kubeconfig: string, contain
     `--node-ip=${NODE_IP}`,
     "--v=1",
   ]);
-  supervisor.start("kube-controller-manager", bin("kube-controller-manager"), [
+  const controllers = supervisor.start("kube-controller-manager", bin("kube-controller-manager"), [
     `--kubeconfig=${kubeconfig}`,
     "--leader-elect=false",
     "--secure-port=0",
@@ -296,17 +293,27 @@ function startNodeComponents(supervisor: Supervisor, kubeconfig: string, contain
     `--root-ca-file=${pki.ca}`,
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
   ]);
-  supervisor.start("kube-scheduler", bin("kube-scheduler"), [`--kubeconfig=${kubeconfig}`, "--leader-elect=false", "--secure-port=0"]);
-  supervisor.start("kube-proxy", bin("kube-proxy"), [
+  const scheduler = supervisor.start("kube-scheduler", bin("kube-scheduler"), [`--kubeconfig=${kubeconfig}`, "--leader-elect=false", "--secure-port=0"]);
+  const proxyHealth = await freePort();
+  const proxy = supervisor.start("kube-proxy", bin("kube-proxy"), [
     `--kubeconfig=${kubeconfig}`,
     `--hostname-override=${NODE_NAME}`,
     "--proxy-mode=iptables",
     `--cluster-cidr=${POD_CIDR}`,
     // Leave the kernel's conntrack table size alone (the sysctl is not ours to change).
     "--conntrack-max-per-core=0",
-    `--metrics-bind-address=127.0.0.1:0`,
-    `--healthz-bind-address=127.0.0.1:0`,
+    `--metrics-bind-address=127.0.0.1:${await freePort()}`,
+    `--healthz-bind-address=127.0.0.1:${proxyHealth}`,
   ]);
+  await supervisor.waitFor(kubelet, 120_000, async () => {
+    const node = await get(api, `/api/v1/nodes/${NODE_NAME}`);
+    return node.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True") === true;
+  });
+  // The controllers publish the cluster CA in every namespace (projected service-account volumes need it).
+  await supervisor.waitFor(controllers, 60_000, async () => (await request(api, "GET", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt")).status === 200);
+  // kube-proxy answers healthz once it has programmed the Service rules.
+  await supervisor.waitFor(proxy, 60_000, async () => (await fetch(`http://127.0.0.1:${proxyHealth}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok);
+  if (!scheduler.running) throw new Error(`kube-scheduler exited:\n${supervisor.tail("kube-scheduler")}`);
 }
 
 /** CoreDNS on the node's address, answering for Services and Pods from the API server. */

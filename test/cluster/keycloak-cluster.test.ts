@@ -8,9 +8,11 @@
 // instead of S3. The realm layer then runs with the real Pulumi engine and the Keycloak plugin,
 // on the in-cluster Keycloak, as an external-platform stack with the cluster's automation client.
 import { randomBytes } from "node:crypto";
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import KcAdminClient from "@keycloak/keycloak-admin-client";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,10 +28,14 @@ import { apply, Discovery, get, isReady, pods, rolledOut } from "./kube";
 import { declaredObjects, installPermissiveCrds, type DeclaredObject } from "./manifests";
 import { eventually, sleep } from "./process";
 
-// The random provider generates each secret once and keeps it in state: so do these mocks.
+const execFileAsync = promisify(execFile);
+
+// The random provider generates each secret once and keeps it in state: so do these mocks,
+// with the alphabet of RandomPassword({length: 32, special: false}).
 const generatedValues = new Map<string, string>();
+const randomPassword = () => [...randomBytes(32)].map((b) => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[b % 62]).join("");
 const sent: Registration[] = recordRegistrations({
-  generate: (name) => generatedValues.get(name) ?? generatedValues.set(name, randomBytes(24).toString("base64url")).get(name)!,
+  generate: (name) => generatedValues.get(name) ?? generatedValues.set(name, randomPassword()).get(name)!,
 });
 
 const NAMESPACE = "keycloak";
@@ -93,7 +99,7 @@ const readyServerPods = async () => (await pods(cluster.api, NAMESPACE, SERVER))
 const podUrl = (pod: any) => `http://${pod.status.podIP}:8080`;
 
 /** The admin Secret's keys, read with the README's own kubectl commands. */
-function readmeSecret(key: "password" | "client-secret"): string {
+function readmeSecret(key: "password" | "client-secret"): Promise<string> {
   const readme = fs.readFileSync(path.join(repo, "README.md"), "utf8");
   const pattern = key === "password" ? /kubectl -n keycloak get secret keycloak-admin -o go-template='\{\{\.data\.password \| base64decode\}\}'/ : /kubectl -n keycloak get secret keycloak-admin -o go-template='\{\{index \.data "client-secret" \| base64decode\}\}'/;
   const command = pattern.exec(readme)?.[0];
@@ -101,11 +107,14 @@ function readmeSecret(key: "password" | "client-secret"): string {
   return shell(command);
 }
 
-/** A documented command, run as a person would: bash, with kubectl on PATH and the cluster's kubeconfig. */
-function shell(command: string): string {
+/**
+ * A documented command, run as a person would: bash, with kubectl on PATH and the cluster's
+ * kubeconfig. Asynchronous, so the event loop (and the login probes) keep running meanwhile.
+ */
+async function shell(command: string): Promise<string> {
   const env = { ...process.env, KUBECONFIG: cluster.kubeconfig, PATH: `${process.env.KUBERNETES_BIN}:${process.env.PATH}` };
   try {
-    return execFileSync("bash", ["-o", "pipefail", "-c", command], { encoding: "utf8", stdio: "pipe", env });
+    return (await execFileAsync("bash", ["-o", "pipefail", "-c", command], { encoding: "utf8", env, maxBuffer: 64 * 1024 * 1024 })).stdout;
   } catch (error: any) {
     throw new Error(`${command} failed:\n${error.stdout ?? ""}${error.stderr ?? ""}`);
   }
@@ -113,17 +122,18 @@ function shell(command: string): string {
 
 async function adminAt(baseUrl: string): Promise<KcAdminClient> {
   const kc = new KcAdminClient({ baseUrl, realmName: "master" });
-  await kc.auth({ grantType: "client_credentials", clientId: "keycloak-fleet", clientSecret: readmeSecret("client-secret") });
+  await kc.auth({ grantType: "client_credentials", clientId: "keycloak-fleet", clientSecret: await readmeSecret("client-secret") });
   return kc;
 }
 
 /**
  * Logins during `during`: the automation client's client-credentials grant against the Service,
- * every 250 ms, each allowed 5 s. Counts answers other than a token.
+ * every 250 ms, each on a new connection (as new users arrive) and allowed 5 s. Counts answers
+ * other than a token.
  */
 async function probeLogins<T>(during: () => Promise<T>): Promise<{ result: T; ok: number; failures: string[] }> {
   const url = `${await serviceUrl()}/realms/master/protocol/openid-connect/token`;
-  const body = new URLSearchParams({ grant_type: "client_credentials", client_id: "keycloak-fleet", client_secret: readmeSecret("client-secret") });
+  const body = new URLSearchParams({ grant_type: "client_credentials", client_id: "keycloak-fleet", client_secret: await readmeSecret("client-secret") }).toString();
   let running = true;
   let ok = 0;
   const failures: string[] = [];
@@ -131,12 +141,11 @@ async function probeLogins<T>(during: () => Promise<T>): Promise<{ result: T; ok
     while (running) {
       const at = new Date().toISOString();
       try {
-        const response = await fetch(url, { method: "POST", body, signal: AbortSignal.timeout(5_000) });
-        const answer = (await response.json()) as { access_token?: string };
-        if (response.ok && answer.access_token) ok++;
-        else failures.push(`${at}: ${response.status} ${JSON.stringify(answer)}`);
+        const { status, text } = await postOnNewConnection(url, body, 5_000);
+        if (status === 200 && JSON.parse(text).access_token) ok++;
+        else failures.push(`${at}: ${status} ${text.slice(0, 200)}`);
       } catch (error) {
-        failures.push(`${at}: ${error instanceof Error ? `${error.message} ${String((error as any).cause ?? "")}` : error}`);
+        failures.push(`${at}: ${error instanceof Error ? error.message : error}`);
       }
       await sleep(250);
     }
@@ -148,6 +157,20 @@ async function probeLogins<T>(during: () => Promise<T>): Promise<{ result: T; ok
     running = false;
     await loop;
   }
+}
+
+function postOnNewConnection(url: string, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: "POST", agent: false, timeout: timeoutMs, headers: { "content-type": "application/x-www-form-urlencoded" } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 /** A browser whose requests to https://<PUBLIC_HOST> reach Keycloak's Service, with the headers an ingress adds. */
@@ -189,7 +212,7 @@ describe("Keycloak on a real single-node Kubernetes", () => {
     expect(servers).toHaveLength(2);
     for (const pod of servers) {
       expect(pod.spec.containers[0].args).toEqual(["start"]);
-      const log = cluster.kubectl(["-n", NAMESPACE, "logs", pod.metadata.name]);
+      const log = await cluster.kubectl(["-n", NAMESPACE, "logs", pod.metadata.name]);
       expect(log).toMatch(/Keycloak 26\.7\.3 on JVM/);
       expect(log).toMatch(/Profile prod activated/);
       // PostgreSQL, not an embedded database: the JDBC URL names the bundled Service.
@@ -202,7 +225,8 @@ describe("Keycloak on a real single-node Kubernetes", () => {
   it("forms one Keycloak cluster of the two pods (jdbc-ping): both log a view of 2, and a change through one is seen through the other", async () => {
     const [a, b] = await readyServerPods();
     for (const pod of [a, b]) {
-      const views = [...cluster.kubectl(["-n", NAMESPACE, "logs", pod.metadata.name]).matchAll(/ISPN000094: Received new cluster view for channel \S+: \[[^\]]*\] \((\d+)\)/g)];
+      const log = await cluster.kubectl(["-n", NAMESPACE, "logs", pod.metadata.name]);
+      const views = [...log.matchAll(/ISPN000094: Received new cluster view for channel \S+: \[[^\]]*\] \((\d+)\)/g)];
       expect(views.length, `no cluster view in ${pod.metadata.name}'s log`).toBeGreaterThan(0);
       expect(Number(views.at(-1)![1])).toBe(2);
     }
@@ -218,7 +242,7 @@ describe("Keycloak on a real single-node Kubernetes", () => {
   });
 
   it("keeps the bootstrap credentials in the Secret keycloak-admin, readable as the README says, and the automation client administers Keycloak", async () => {
-    const password = readmeSecret("password");
+    const password = await readmeSecret("password");
     expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
     const url = await serviceUrl();
     const login = await fetch(`${url}/realms/master/protocol/openid-connect/token`, {
@@ -236,7 +260,7 @@ describe("Keycloak on a real single-node Kubernetes", () => {
     realmStack = await createTestStack("cluster-platform", {
       realms: { "platform.yaml": repoRealmSpec("platform.yaml") },
       secrets: { githubClientSecret: "github-client-secret-for-the-cluster-test" },
-      external: { url, adminClientSecret: readmeSecret("client-secret") },
+      external: { url, adminClientSecret: await readmeSecret("client-secret") },
     });
     const result = await realmStack.up();
     expect(result.summary.result).toBe("succeeded");
@@ -260,7 +284,7 @@ describe("Keycloak on a real single-node Kubernetes", () => {
       await page.fill("#password-confirm", newPassword);
       await page.click("[type=submit]");
       const tokens = await exchangeCode(flow, outputs.clients.grafana.clientSecret, await code);
-      expect(claims(tokens.access_token as string)).toMatchObject({ preferred_username: "alice", iss: `https://${PUBLIC_HOST}/realms/platform`, groups: ["/analyst"] });
+      expect(claims(tokens.access_token as string)).toMatchObject({ preferred_username: "alice", iss: `https://${PUBLIC_HOST}/realms/platform`, groups: ["analyst"] });
     } finally {
       await context.close();
     }
@@ -270,7 +294,7 @@ describe("Keycloak on a real single-node Kubernetes", () => {
     const [victim] = await readyServerPods();
     const { ok, failures } = await probeLogins(async () => {
       await sleep(3_000);
-      cluster.kubectl(["-n", NAMESPACE, "delete", "pod", victim.metadata.name, "--wait=false"]);
+      await cluster.kubectl(["-n", NAMESPACE, "delete", "pod", victim.metadata.name, "--wait=false"]);
       await eventually("a replacement pod ready", ROLLOUT_MS, async () => {
         const ready = await readyServerPods();
         return ready.length === 2 && ready.every((p) => p.metadata.name !== victim.metadata.name) ? ready : undefined;
@@ -295,21 +319,21 @@ describe("Keycloak on a real single-node Kubernetes", () => {
     const username = `only-in-the-database-${randomBytes(4).toString("hex")}`;
     await (await adminAt(await serviceUrl())).users.create({ realm: "master", username, enabled: true });
     const kubectl = (...args: string[]) => cluster.kubectl(["-n", NAMESPACE, ...args]);
-    kubectl("create", "job", "backup-now", "--from=cronjob/keycloak-backup");
-    kubectl("wait", "job/backup-now", "--for=condition=Complete", "--timeout=300s");
+    await kubectl("create", "job", "backup-now", "--from=cronjob/keycloak-backup");
+    await kubectl("wait", "job/backup-now", "--for=condition=Complete", "--timeout=300s");
 
     // An empty database: Keycloak stopped, the database dropped and created again.
-    kubectl("scale", "deployment", "keycloak", "--replicas=0");
-    kubectl("wait", "pod", "-l", SERVER, "--for=delete", "--timeout=180s");
-    const psql = (database: string, sql: string) => kubectl("exec", "keycloak-postgres-0", "--", "psql", "-U", "keycloak", "-d", database, "-tAc", sql).trim();
-    psql("postgres", "DROP DATABASE keycloak WITH (FORCE)");
-    psql("postgres", "CREATE DATABASE keycloak");
-    expect(psql("keycloak", "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")).toBe("0");
+    await kubectl("scale", "deployment", "keycloak", "--replicas=0");
+    await kubectl("wait", "pod", "-l", SERVER, "--for=delete", "--timeout=180s");
+    const psql = async (database: string, sql: string) => (await kubectl("exec", "keycloak-postgres-0", "--", "psql", "-U", "keycloak", "-d", database, "-tAc", sql)).trim();
+    await psql("postgres", "DROP DATABASE keycloak WITH (FORCE)");
+    await psql("postgres", "CREATE DATABASE keycloak");
+    expect(await psql("keycloak", "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")).toBe("0");
 
     const steps = volumeRestoreSteps({ namespace: NAMESPACE, name: "keycloak", replicas: 3, image: section().database.image });
     for (const { purpose, command } of steps) {
       console.log(`cluster: restore step: ${purpose}`);
-      shell(command);
+      await shell(command);
     }
     expect((await readyServerPods()).length).toBe(3);
     const restored = await (await adminAt(await serviceUrl())).users.find({ realm: "master", username, exact: true });

@@ -1,6 +1,7 @@
 // Talking to a test Kubernetes API server: raw requests with the admin token, server-side apply,
 // discovery, readiness of workloads, and the kubectl built by the toolchain.
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import * as https from "node:https";
 import * as path from "node:path";
 import { eventually } from "./process";
@@ -37,6 +38,9 @@ export function request(api: KubeApi, method: string, pathAndQuery: string, body
       {
         method,
         ca: api.ca,
+        // A connection per request: a pooled one can be closed by the server while a test's
+        // synchronous child process blocks the event loop, and is then reused ("socket hang up").
+        agent: false,
         headers: {
           authorization: `Bearer ${api.token}`,
           accept: "application/json",
@@ -137,8 +141,15 @@ export async function pods(api: KubeApi, namespace: string, selector: string): P
 
 export const isReady = (pod: any) => pod.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True") === true && !pod.metadata.deletionTimestamp;
 
-/** The toolchain's kubectl (toolchain/lib.sh: KUBERNETES_BIN), on the cluster of `kubeconfig`. */
-export function kubectl(kubeconfig: string, args: string[], input?: string): string {
+/**
+ * The toolchain's kubectl (toolchain/lib.sh: KUBERNETES_BIN), on the cluster of `kubeconfig`.
+ * Asynchronous: a test's probes and pooled connections keep being served while it runs.
+ */
+export async function kubectl(kubeconfig: string, args: string[]): Promise<string> {
   const bin = path.join(process.env.KUBERNETES_BIN ?? "", "kubectl");
-  return execFileSync(bin, args, { encoding: "utf8", input, env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 });
+  try {
+    return (await promisify(execFile)(bin, args, { encoding: "utf8", env: { ...process.env, KUBECONFIG: kubeconfig }, maxBuffer: 256 * 1024 * 1024 })).stdout;
+  } catch (error: any) {
+    throw new Error(`kubectl ${args.join(" ")} failed:\n${error.stderr ?? error.message}`);
+  }
 }

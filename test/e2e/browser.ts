@@ -17,6 +17,10 @@ export interface LoginFlow {
   redirectUri: string;
   username: string;
   password: string;
+  /** Where the browser finds Keycloak; this run's local Keycloak when unset. */
+  baseUrl?: string;
+  /** Where the test itself reaches Keycloak's token endpoint, when not at baseUrl. */
+  backchannelUrl?: string;
 }
 
 /**
@@ -25,7 +29,7 @@ export interface LoginFlow {
  * browser back with a code. The page is left wherever Keycloak took it (password change, OTP
  * setup) for the test to look at.
  */
-export async function startLogin(browser: Browser, flow: LoginFlow): Promise<{ page: Page; code: Promise<string> }> {
+export async function startLogin(browser: { newPage(): Promise<Page> }, flow: LoginFlow): Promise<{ page: Page; code: Promise<string> }> {
   const page = await browser.newPage();
   const origin = new URL(flow.redirectUri).origin;
   const code = new Promise<string>((resolve) =>
@@ -34,7 +38,7 @@ export async function startLogin(browser: Browser, flow: LoginFlow): Promise<{ p
       await route.fulfill({ status: 200, contentType: "text/plain", body: "logged in" });
     }),
   );
-  const auth = new URL(`${keycloak().url}/realms/${flow.realm}/protocol/openid-connect/auth`);
+  const auth = new URL(`${flow.baseUrl ?? keycloak().url}/realms/${flow.realm}/protocol/openid-connect/auth`);
   auth.search = new URLSearchParams({ client_id: flow.clientId, redirect_uri: flow.redirectUri, response_type: "code", scope: "openid" }).toString();
   await page.goto(auth.toString());
   await page.fill("#username", flow.username);
@@ -62,5 +66,5 @@ export function exchangeCode(flow: LoginFlow, clientSecret: string, code: string
     redirect_uri: flow.redirectUri,
     client_id: flow.clientId,
     client_secret: clientSecret,
-  });
+  }, flow.backchannelUrl ?? flow.baseUrl);
 }

@@ -33,10 +33,12 @@ export interface TestStackOptions {
   config?: Record<string, string>;
   /** Secret config values (keys without the namespace). */
   secrets?: Record<string, string>;
+  /** Another Keycloak than this run's local one: the stack uses the external platform. */
+  external?: { url: string; adminClientSecret: string };
 }
 
-/** A stack of this project on the local platform, on the Keycloak of this test run. */
-export async function createTestStack(name: string, { realms, config = {}, secrets = {} }: TestStackOptions): Promise<TestStack> {
+/** A stack of this project on the Keycloak of this test run (local platform), or on `external`. */
+export async function createTestStack(name: string, { realms, config = {}, secrets = {}, external }: TestStackOptions): Promise<TestStack> {
   const projectDir = fs.mkdtempSync(path.join(inject("workDir"), `${name}-`));
   for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "node_modules", "src"])
     fs.symlinkSync(path.join(repo, entry), path.join(projectDir, entry));
@@ -49,14 +51,20 @@ export async function createTestStack(name: string, { realms, config = {}, secre
     stateDir: path.join(projectDir, ".state"),
     passphraseFile: path.join(projectDir, ".passphrase"),
   });
-  const { port, admin } = keycloak();
-  await stack.setAllConfig({
-    "keycloak-fleet:platform": { value: "local" },
-    "keycloak-fleet:adminPassword": { value: admin.password, secret: true },
-    "keycloak-fleet:adminClientSecret": { value: admin.clientSecret, secret: true },
-    "keycloak-fleet:secretSeed": { value: randomSecret(), secret: true },
-  });
-  await stack.setConfig("keycloak-fleet:local.port", { value: String(port) }, true);
+  await stack.setConfig("keycloak-fleet:secretSeed", { value: randomSecret(), secret: true });
+  if (external) {
+    await stack.setConfig("keycloak-fleet:platform", { value: "external" });
+    await stack.setConfig("keycloak-fleet:adminClientSecret", { value: external.adminClientSecret, secret: true });
+    await stack.setConfig("keycloak-fleet:external.url", { value: external.url }, true);
+  } else {
+    const { port, admin } = keycloak();
+    await stack.setAllConfig({
+      "keycloak-fleet:platform": { value: "local" },
+      "keycloak-fleet:adminPassword": { value: admin.password, secret: true },
+      "keycloak-fleet:adminClientSecret": { value: admin.clientSecret, secret: true },
+    });
+    await stack.setConfig("keycloak-fleet:local.port", { value: String(port) }, true);
+  }
   for (const [i, file] of Object.keys(realms).entries())
     await stack.setConfig(`keycloak-fleet:realms[${i}]`, { value: `stacks/${file}` }, true);
   for (const [key, value] of Object.entries(config)) await stack.setConfig(`keycloak-fleet:${key}`, { value });
@@ -98,9 +106,9 @@ export async function adminClient(): Promise<KcAdminClient> {
   return client;
 }
 
-/** A response of the realm's token endpoint for the given grant. */
-export async function tokenRequest(realm: string, grant: Record<string, string>): Promise<Record<string, unknown>> {
-  const response = await fetch(`${keycloak().url}/realms/${realm}/protocol/openid-connect/token`, { method: "POST", body: new URLSearchParams(grant) });
+/** A response of the realm's token endpoint (of this run's Keycloak, or the one at `baseUrl`) for the given grant. */
+export async function tokenRequest(realm: string, grant: Record<string, string>, baseUrl = keycloak().url): Promise<Record<string, unknown>> {
+  const response = await fetch(`${baseUrl}/realms/${realm}/protocol/openid-connect/token`, { method: "POST", body: new URLSearchParams(grant) });
   const body = (await response.json()) as Record<string, unknown>;
   if (!response.ok) throw new Error(`token endpoint answered ${response.status}: ${JSON.stringify(body)}`);
   return body;
