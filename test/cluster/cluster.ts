@@ -20,6 +20,7 @@ import * as path from "node:path";
 import { freePort } from "../../src/platform/local/server";
 import { get, kubectl, request, type KubeApi } from "./kube";
 import { BRIDGE, KUBERNETES_SERVICE_IP, NODE_IP, POD_CIDR, SERVICE_CIDR, setUpNetwork, sh, tearDownNetwork } from "./network";
+import { startEtcd } from "./etcd";
 import { Supervisor } from "./process";
 
 export const NODE_NAME = "fleet-node";
@@ -134,20 +135,7 @@ function writeKubeconfig(api: KubeApi, caFile: string): string {
 // --- control plane ----------------------------------------------------------------------------
 
 async function startEtcdAndApiServer(supervisor: Supervisor, api: KubeApi, pki: Pki): Promise<void> {
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
-  const clientUrl = `http://127.0.0.1:${clientPort}`;
-  const peerUrl = `http://127.0.0.1:${peerPort}`;
-  const etcd = supervisor.start("etcd", "etcd", [
-    "--name=fleet",
-    `--data-dir=${path.join(RUN_DIR, "etcd")}`,
-    `--listen-client-urls=${clientUrl}`,
-    `--advertise-client-urls=${clientUrl}`,
-    `--listen-peer-urls=${peerUrl}`,
-    `--initial-advertise-peer-urls=${peerUrl}`,
-    `--initial-cluster=fleet=${peerUrl}`,
-    "--log-level=warn",
-  ]);
-  await supervisor.waitFor(etcd, 30_000, async () => (await (await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(2_000) })).text()).includes('"health":"true"'));
+  const clientUrl = await startEtcd(supervisor, RUN_DIR);
   const apiserver = supervisor.start("kube-apiserver", bin("kube-apiserver"), [
     `--etcd-servers=${clientUrl}`,
     `--bind-address=${NODE_IP}`,
@@ -363,6 +351,27 @@ async function createVolumes(api: KubeApi): Promise<void> {
 
 // --- teardown -----------------------------------------------------------------------------------
 
+/**
+ * What a stopped cluster left on this machine, one line per thing: its processes, mounts,
+ * network namespaces, cgroups, iptables chains, bridge, directories. Empty after stop().
+ */
+export function leftovers(): string[] {
+  const found: string[] = [];
+  for (const mount of mountsUnder([RUN_DIR, CONTAINERD_ROOT, "/run/netns/cni-"])) found.push(`mount ${mount}`);
+  if (fs.existsSync("/run/netns")) for (const netns of fs.readdirSync("/run/netns").filter((n) => n.startsWith("cni-"))) found.push(`netns ${netns}`);
+  for (const pid of ourProcesses()) found.push(`process ${pid}: ${fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim()}`);
+  for (const hierarchy of fs.readdirSync("/sys/fs/cgroup"))
+    for (const top of ["kubepods", "kubepods.slice", "k8s.io"]) if (fs.existsSync(path.join("/sys/fs/cgroup", hierarchy, top))) found.push(`cgroup ${hierarchy}/${top}`);
+  for (const tool of ["iptables", "ip6tables"])
+    for (const table of ["filter", "nat", "mangle"])
+      for (const line of sh(tool, ["-w", "-t", table, "-S"]).split("\n")) if (/^-N (KUBE-|KFLEET-)/.test(line)) found.push(`${tool} -t ${table} chain ${line.slice(3)}`);
+  if (fs.existsSync(`/sys/class/net/${BRIDGE}`)) found.push(`bridge ${BRIDGE}`);
+  const createdByUs = fs.existsSync(CREATED_PATHS) ? (JSON.parse(fs.readFileSync(CREATED_PATHS, "utf8")) as string[]) : [];
+  for (const dir of createdByUs) if (fs.existsSync(dir)) found.push(`directory ${dir}`);
+  if (fs.existsSync(RUN_DIR) && fs.readdirSync(RUN_DIR).length > 0) found.push(`directory ${RUN_DIR}: ${fs.readdirSync(RUN_DIR).join(", ")}`);
+  return found;
+}
+
 function rememberCreatedPaths(): void {
   fs.writeFileSync(CREATED_PATHS, JSON.stringify(FIXED_PATHS.filter((p) => !fs.existsSync(p))));
 }
@@ -412,22 +421,25 @@ async function cleanUp({ keepLogs = false } = {}): Promise<void> {
   for (const entry of fs.readdirSync(RUN_DIR)) if (!(keepLogs && entry === "logs")) fs.rmSync(path.join(RUN_DIR, entry), { recursive: true, force: true });
 }
 
-/** Any process still running from the cluster's binaries or directories (containers included, through their cgroups). */
-function killLeftoverProcesses(): void {
-  const ours = (cmdline: string) => cmdline.includes(RUN_DIR) || cmdline.includes(CONTAINERD_ROOT);
-  for (let round = 0; round < 3; round++) {
-    const pids = new Set<number>();
-    for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-      try {
-        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
-        const cgroup = fs.readFileSync(`/proc/${pid}/cgroup`, "utf8");
-        if (ours(cmdline) || /\/kubepods/.test(cgroup)) pids.add(Number(pid));
-      } catch {
-        // exited meanwhile
-      }
+/** Processes of the cluster's binaries or directories, and of its containers (by their cgroup). */
+function ourProcesses(): number[] {
+  const pids: number[] = [];
+  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+      const cgroup = fs.readFileSync(`/proc/${pid}/cgroup`, "utf8");
+      if (cmdline.includes(RUN_DIR) || cmdline.includes(CONTAINERD_ROOT) || /\/kubepods/.test(cgroup)) pids.push(Number(pid));
+    } catch {
+      // exited meanwhile
     }
-    pids.delete(process.pid);
-    if (pids.size === 0) return;
+  }
+  return pids;
+}
+
+function killLeftoverProcesses(): void {
+  for (let round = 0; round < 3; round++) {
+    const pids = ourProcesses();
+    if (pids.length === 0) return;
     for (const pid of pids) {
       try {
         process.kill(pid, "SIGKILL");

@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { freePort } from "../../src/platform/local/server";
 import { request, type KubeApi } from "../cluster/kube";
+import { startEtcd } from "../cluster/etcd";
 import { Supervisor } from "../cluster/process";
 
 /** The binary setup.sh builds (`ensure_kubernetes`); toolchain/lib.sh exports its path. */
@@ -31,21 +32,8 @@ export async function startApiServer(): Promise<ApiServer> {
   };
 
   try {
-    // etcd: one member, its client and peer URLs on free loopback ports.
-    const [etcdClient, etcdPeer, securePort] = [await freePort(), await freePort(), await freePort()];
-    const peerUrl = `http://127.0.0.1:${etcdPeer}`;
-    const etcdUrl = `http://127.0.0.1:${etcdClient}`;
-    const etcd = supervisor.start("etcd", "etcd", [
-      "--name=e2e",
-      `--data-dir=${path.join(dir, "etcd")}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=e2e=${peerUrl}`,
-      "--log-level=warn",
-    ]);
-    await supervisor.waitFor(etcd, 30_000, async () => (await plainGet(`${etcdUrl}/health`)).includes('"health":"true"'));
+    const etcdUrl = await startEtcd(supervisor, dir);
+    const securePort = await freePort();
 
     // A serving certificate for 127.0.0.1 that clients trust directly, and the key that signs
     // service-account tokens.
@@ -89,8 +77,4 @@ export async function startApiServer(): Promise<ApiServer> {
     await stop();
     throw error;
   }
-}
-
-function plainGet(url: string): Promise<string> {
-  return fetch(url, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text());
 }
