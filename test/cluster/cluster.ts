@@ -23,7 +23,7 @@ import { BRIDGE, KUBERNETES_SERVICE_IP, NODE_IP, POD_CIDR, SERVICE_CIDR, setUpNe
 import { startEtcd } from "./etcd";
 import { Supervisor } from "./process";
 
-export const NODE_NAME = "fleet-node";
+const NODE_NAME = "fleet-node";
 /** Fixed: the bridge and its addresses are this cluster's alone, so one runs per machine. */
 const RUN_DIR = path.join(os.tmpdir(), "kfleet-cluster");
 const CACHE = path.join(process.env.KEYCLOAK_FLEET_CACHE ?? path.join(os.homedir(), ".cache/keycloak-fleet"), "cluster");
@@ -63,7 +63,6 @@ export async function startCluster(log: (line: string) => void = console.log): P
   const supervisor = new Supervisor(logDir);
   const savedSysctls = setUpNetwork();
   fs.writeFileSync(path.join(RUN_DIR, "sysctls.json"), JSON.stringify(savedSysctls));
-  let cluster: Cluster | undefined;
   try {
     const pki = makePki();
     const api: KubeApi = { url: `https://${NODE_IP}:${APISERVER_PORT}`, token: pki.token, ca: fs.readFileSync(pki.ca, "utf8") };
@@ -77,9 +76,8 @@ export async function startCluster(log: (line: string) => void = console.log): P
     await startNodeComponents(supervisor, api, kubeconfig, containerdSocket, pki);
     await startCoreDns(supervisor, kubeconfig);
     await createVolumes(api);
-    cluster = { api, kubeconfig, logDir, kubectl: (args) => kubectl(kubeconfig, args), stop: () => stopCluster(supervisor) };
     log(`cluster: node ${NODE_NAME} Ready, DNS answering, ${PV_COUNT} volumes, in ${seconds(started)}s (logs: ${logDir})`);
-    return cluster;
+    return { api, kubeconfig, logDir, kubectl: (args) => kubectl(kubeconfig, args), stop: () => stopCluster(supervisor) };
   } catch (error) {
     const logs = fs.existsSync(logDir) ? fs.readdirSync(logDir).join(", ") : "";
     await stopCluster(supervisor, { keepLogs: true });

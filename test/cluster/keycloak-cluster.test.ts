@@ -26,6 +26,7 @@ import { allRegistered, recordRegistrations, valueOf, type Registration } from "
 import { leftovers, startCluster, type Cluster } from "./cluster";
 import { apply, Discovery, get, isReady, pods, rolledOut } from "./kube";
 import { declaredObjects, installPermissiveCrds, type DeclaredObject } from "./manifests";
+import { POD_CIDR } from "./network";
 import { eventually, sleep } from "./process";
 
 const execFileAsync = promisify(execFile);
@@ -52,7 +53,8 @@ function section(change: Record<string, unknown> = {}) {
     replicas: 2,
     hostname: PUBLIC_HOST,
     adminHostname: "id-admin.example.com",
-    adminAllowlist: ["10.213.0.0/24"],
+    // The node's own network, where the tests (and `pulumi up`) run from.
+    adminAllowlist: [POD_CIDR],
     resources: { requests: { cpu: "100m", memory: "768Mi" }, limits: { memory: "1536Mi" } },
     database: { type: "bundled", storageSize: "1Gi", image: "localhost/keycloak-fleet/postgres:15" },
     backup: { schedule: "15 2 * * *", target: { type: "volume", size: "1Gi" } },
