@@ -32,6 +32,8 @@ function problemsOf(spec: object, secrets: Record<string, string> = {}): Problem
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return error.problems;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
