@@ -271,11 +271,9 @@ ensure_cluster_images() (
   WORK=$(mktemp -d "$IMAGES_CACHE/work.XXXXXX")
   trap 'rm -rf --one-file-system "$WORK"' EXIT
 
-  if ! command -v debootstrap >/dev/null || ! command -v gcc >/dev/null; then
-    local apt=(apt-get -qq -o DPkg::Lock::Timeout=600)
-    "${apt[@]}" update >&2
-    DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y debootstrap gcc libc6-dev >&2
-  fi
+  apt_install debootstrap debootstrap
+  apt_install gcc gcc
+  apt_install /usr/include/stdio.h libc6-dev
 
   PAUSE_SOURCE=$(pause_source)
   local pause

@@ -36,3 +36,15 @@ fleet_env() {
     case ":$PATH:" in *":$FLEET_BIN:"*) ;; *) export PATH=$FLEET_BIN:$PATH ;; esac
   fi
 }
+
+# apt_install THING PACKAGE: install the Debian PACKAGE unless THING (a command on PATH, or an
+# absolute path to a file the package provides) is already there. The package lists are
+# refreshed once per run.
+apt_updated=false
+apt_install() {
+  local command=$1 package=$2
+  if [[ $command == /* ]]; then [ -e "$command" ] && return; elif command -v "$command" >/dev/null 2>&1; then return; fi
+  local apt=(apt-get -qq -o DPkg::Lock::Timeout=900)
+  if ! $apt_updated; then "${apt[@]}" update >&2 && apt_updated=true; fi
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y "$package" >&2
+}

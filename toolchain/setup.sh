@@ -29,17 +29,6 @@ ensure_java() {
   done_step "$(java -version 2>&1 | head -n 1)"
 }
 
-# apt_install COMMAND PACKAGE: install the Debian PACKAGE unless COMMAND (a name on PATH or an
-# absolute path) is already there. The package lists are refreshed once per run.
-apt_updated=false
-apt_install() {
-  local command=$1 package=$2
-  if [ -x "$command" ] || { [[ $command != /* ]] && command -v "$command" >/dev/null 2>&1; }; then return; fi
-  local apt=(apt-get -qq -o DPkg::Lock::Timeout=900)
-  if ! $apt_updated; then "${apt[@]}" update >&2 && apt_updated=true; fi
-  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y "$package" >&2
-}
-
 ensure_chromium() {
   step "Chromium for browser login tests"
   apt_install "${CHROMIUM_PATH:-/usr/bin/chromium}" chromium
