@@ -1,36 +1,73 @@
 // fleet: the command-line jobs of keycloak-fleet (npm run fleet -- <command>).
-import { devAdminPassword, devDown, devUp } from "./dev";
-import { writeSchema } from "./schema";
+// Exit codes: 0 done (or nothing to report), 1 an error, 2 differences found (parity, drift).
+import { parseArgs } from "node:util";
+import { checkCommands } from "./check";
+import { cloneCommands } from "./clone";
+import type { Command } from "./command";
+import { CommandError } from "./console";
+import { devCommands } from "./dev";
+import { driftCommands } from "./drift";
+import { parityCommands } from "./parity";
+import { schemaCommands } from "./schema";
+import { stackCommands } from "./stacks";
+import { usersCommands } from "./users";
 
-const usage = `usage: fleet <command> [--stack NAME]
-
-  dev up              start a local Keycloak and deploy the stack onto it (default stack: dev)
-  dev down            stop it and forget the stack and its data
-  dev admin-password  print the local administrator's password
-  schema              regenerate schema/realm-spec.schema.json from the zod schema`;
-
-const commands: Record<string, (stack: string) => Promise<void>> = {
-  "dev up": devUp,
-  "dev down": devDown,
-  "dev admin-password": devAdminPassword,
-  schema: writeSchema,
+const commands: Record<string, Command> = {
+  ...devCommands,
+  ...stackCommands,
+  ...cloneCommands,
+  ...checkCommands,
+  ...parityCommands,
+  ...driftCommands,
+  ...usersCommands,
+  ...schemaCommands,
 };
 
-async function main(argv: string[]): Promise<void> {
-  const stackFlag = argv.indexOf("--stack");
-  const stack = stackFlag >= 0 ? argv[stackFlag + 1] : "dev";
-  const words = stackFlag >= 0 ? argv.filter((_, i) => i !== stackFlag && i !== stackFlag + 1) : argv;
-  const command = commands[words.slice(0, 2).join(" ")] ?? commands[words[0]];
-  if (!command || !stack) {
-    process.stderr.write(`${usage}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  await command(stack);
+function usage(): string {
+  const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
+  return ["usage: npm run fleet -- <command> [flags]", "", ...Object.values(commands).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`)].join("\n");
 }
 
-main(process.argv.slice(2)).catch((error: Error) => {
-  // Automation API errors carry the whole CLI transcript; its last lines say what went wrong.
-  process.stderr.write(`error: ${error.message.trim().split("\n").slice(-15).join("\n")}\n`);
-  process.exitCode = 1;
-});
+/** The command whose words start argv (two words first: "users add" before "users"). */
+function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+  for (const words of [2, 1]) {
+    const command = commands[argv.slice(0, words).join(" ")];
+    if (command) return { command, rest: argv.slice(words) };
+  }
+  return undefined;
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help") {
+    process.stdout.write(`${usage()}\n`);
+    return argv.length === 0 ? 1 : 0;
+  }
+  const found = findCommand(argv);
+  if (!found) throw new CommandError(`unknown command "${argv.slice(0, 2).join(" ")}"`, `the commands are:\n${usage()}`);
+  const { command, rest } = found;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CommandError((error as Error).message, `usage: npm run fleet -- ${command.usage}`);
+  }
+  const [min, max] = Array.isArray(command.positionals) ? command.positionals : [command.positionals ?? 0, command.positionals ?? 0];
+  if (parsed.positionals.length < min || parsed.positionals.length > max)
+    throw new CommandError(`expected ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? "" : "s"}, got ${parsed.positionals.length}`, `usage: npm run fleet -- ${command.usage}`);
+  return (await command.run({ positionals: parsed.positionals, values: parsed.values })) ?? 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: Error) => {
+    if (error instanceof CommandError) {
+      process.stderr.write(`error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`);
+    } else {
+      // Automation API errors carry the whole CLI transcript; its last lines say what went wrong.
+      process.stderr.write(`error: ${error.message.trim().split("\n").slice(-15).join("\n")}\n`);
+    }
+    process.exitCode = 1;
+  },
+);

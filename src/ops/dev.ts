@@ -5,21 +5,33 @@ import * as path from "node:path";
 import { isMap, parseDocument } from "yaml";
 import { NAMESPACE } from "../config/stack";
 import { startLocalKeycloak, stopLocalKeycloak } from "../platform/local/server";
-import { localServerOptions, openStack, prepareLocalStack, type StackLocation } from "./workspace";
+import { type Command, type CommandArgs, stringFlag } from "./command";
+import { progress } from "./console";
+import { localServerOptions, openStack, prepareLocalStack, PROJECT_DIR as projectDir, projectLocation, type StackLocation } from "./workspace";
 
-const projectDir = path.resolve(__dirname, "../..");
-
-/** Everything of a dev stack lives under .fleet/ of this checkout (git ignores it). */
+/** A local stack's Keycloak keeps its data under .fleet/keycloak/<stack> (git ignores .fleet/). */
 function devLocation(stack: string): StackLocation & { dataDir: string } {
-  const fleetDir = path.join(projectDir, ".fleet");
-  return {
-    projectDir,
-    stack,
-    stateDir: path.join(fleetDir, "state"),
-    passphraseFile: path.join(fleetDir, "passphrase"),
-    dataDir: path.join(fleetDir, "keycloak", stack),
-  };
+  return { ...projectLocation(stack), dataDir: path.join(projectDir, ".fleet", "keycloak", stack) };
 }
+
+const stackOption = { stack: { type: "string" } } as const;
+const stackOf = (args: CommandArgs) => stringFlag(args, "stack") ?? "dev";
+
+export const devCommands: Record<string, Command> = {
+  "dev up": {
+    usage: "dev up [--stack NAME]",
+    summary: "start a local Keycloak and deploy the stack onto it (default stack: dev)",
+    options: stackOption,
+    run: (args) => devUp(stackOf(args)),
+  },
+  "dev down": { usage: "dev down [--stack NAME]", summary: "stop it and forget the stack and its data", options: stackOption, run: (args) => devDown(stackOf(args)) },
+  "dev admin-password": {
+    usage: "dev admin-password [--stack NAME]",
+    summary: "print the local administrator's password",
+    options: stackOption,
+    run: (args) => devAdminPassword(stackOf(args)),
+  },
+};
 
 export async function devUp(stackName: string): Promise<void> {
   const location = devLocation(stackName);
@@ -71,8 +83,4 @@ function forgetGeneratedConfig(stackFile: string): void {
   const config = doc.get("config", true);
   if (isMap(config)) config.items = config.items.filter((item) => !(isMap(item.value) && item.value.has("secure")));
   fs.writeFileSync(stackFile, doc.toString());
-}
-
-function progress(message: string): void {
-  process.stderr.write(`==> ${message}\n`);
 }

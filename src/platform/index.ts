@@ -10,6 +10,11 @@ import { localUrl } from "./local";
 export interface KeycloakConnection {
   /** Base URL of the realms, e.g. http://127.0.0.1:8080. */
   url: string;
+  /** Base URL of the admin console and the Admin REST API (differs from url on kubernetes). */
+  adminUrl: string;
+  /** The master-realm automation client the realm layer and the ops commands log in with. */
+  adminClientId: string;
+  adminClientSecret: pulumi.Output<string>;
   provider: keycloak.Provider;
   adminUsername: string;
   adminPassword?: pulumi.Output<string>;
@@ -31,7 +36,8 @@ export function connectKeycloak(config: FleetConfig): KeycloakConnection {
   const url = stack.platform === "local" ? localUrl(stack.local!) : externalUrl(stack.external!);
   // loadFleetConfig requires adminClientSecret on these platforms.
   const provider = adminProvider({ url, clientId: stack.adminClientId, clientSecret: secrets.clientSecret! });
-  return { url, provider, adminUsername: stack.adminUsername, adminPassword: secrets.password, renderOnly: false };
+  const automation = { adminUrl: url, adminClientId: stack.adminClientId, adminClientSecret: secrets.clientSecret! };
+  return { url, ...automation, provider, adminUsername: stack.adminUsername, adminPassword: secrets.password, renderOnly: false };
 }
 
 /**
@@ -53,6 +59,9 @@ function deployCluster(stack: StackConfig, secrets: AdminSecrets): KeycloakConne
   );
   return {
     url: cluster.publicUrl,
+    adminUrl: cluster.adminUrl,
+    adminClientId: cluster.adminClientId,
+    adminClientSecret: cluster.adminClientSecret,
     provider,
     adminUsername: cluster.adminUsername,
     adminPassword: cluster.adminPassword,

@@ -1,17 +1,9 @@
-// Starts one real Keycloak (the distribution the toolchain provisioned) for the whole e2e run,
-// on a free port with fresh random admin secrets, and stops it afterwards.
+// Starts one real Keycloak (keycloak-server.ts) for the whole e2e run and stops it afterwards.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { TestProject } from "vitest/node";
-import { freePort, startLocalKeycloak, stopLocalKeycloak } from "../../src/platform/local/server";
-import { randomSecret } from "../../src/ops/workspace";
-
-export interface KeycloakUnderTest {
-  url: string;
-  port: number;
-  admin: { username: string; password: string; clientId: string; clientSecret: string };
-}
+import { type KeycloakUnderTest, startTestKeycloak } from "./keycloak-server";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -22,18 +14,14 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-e2e-keycloak-"));
-  const port = await freePort();
-  const admin = { username: "admin", password: randomSecret(), clientId: "keycloak-fleet", clientSecret: randomSecret() };
   const started = Date.now();
-  const server = await startLocalKeycloak({ dataDir, port, admin });
-  console.log(`e2e: Keycloak ${process.env.KEYCLOAK_HOME} started at ${server.url} (pid ${server.pid}) in ${Math.round((Date.now() - started) / 1000)}s`);
-  project.provide("keycloak", { url: server.url, port, admin });
+  const server = await startTestKeycloak("shared");
+  console.log(`e2e: Keycloak ${process.env.KEYCLOAK_HOME} started at ${server.url} in ${Math.round((Date.now() - started) / 1000)}s`);
+  project.provide("keycloak", { url: server.url, port: server.port, admin: server.admin });
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-e2e-projects-"));
   project.provide("workDir", workDir);
   return async () => {
-    await stopLocalKeycloak(dataDir);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await server.remove();
     fs.rmSync(workDir, { recursive: true, force: true });
   };
 }

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import KcAdminClient from "@keycloak/keycloak-admin-client";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { inject } from "vitest";
-import { openStack, randomSecret } from "../../src/ops/workspace";
+import { fileBackend, openStack, randomSecret } from "../../src/ops/workspace";
 
 const repo = path.resolve(__dirname, "../..");
 
@@ -48,7 +48,7 @@ export async function createTestStack(name: string, { realms, config = {}, secre
   const stack = await openStack({
     projectDir,
     stack: name,
-    stateDir: path.join(projectDir, ".state"),
+    backendUrl: fileBackend(path.join(projectDir, ".state")),
     passphraseFile: path.join(projectDir, ".passphrase"),
   });
   await stack.setConfig("keycloak-fleet:secretSeed", { value: randomSecret(), secret: true });

@@ -1,0 +1,65 @@
+// A real Keycloak for tests, from the distribution the toolchain provisioned: the run's shared
+// one (global-setup.ts), and the extra ones a test needs for itself (a second region, a server
+// to wipe or kill), each with its own data directory, loopback port and random admin secrets.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { randomSecret } from "../../src/ops/workspace";
+import { freePort, startLocalKeycloak, stopLocalKeycloak } from "../../src/platform/local/server";
+
+export interface KeycloakUnderTest {
+  url: string;
+  port: number;
+  admin: { username: string; password: string; clientId: string; clientSecret: string };
+}
+
+export interface TestKeycloak extends KeycloakUnderTest {
+  dataDir: string;
+  /** Starts it again on the same port with the same admin secrets (after stop, kill or wipe). */
+  start(): Promise<void>;
+  /** Stops it gracefully. */
+  stop(): Promise<void>;
+  /** SIGKILL, as a crash or an OOM kill would end it. */
+  kill(): void;
+  /** Stops it and deletes its database: the next start is an empty Keycloak. */
+  wipe(): Promise<void>;
+  /** Stops it and removes its directory. */
+  remove(): Promise<void>;
+}
+
+export async function startTestKeycloak(label = "keycloak"): Promise<TestKeycloak> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `fleet-e2e-${label}-`));
+  const port = await freePort();
+  const admin = { username: "admin", password: randomSecret(), clientId: "keycloak-fleet", clientSecret: randomSecret() };
+  const url = `http://127.0.0.1:${port}`;
+  const start = async () => {
+    await startLocalKeycloak({ dataDir, port, admin });
+  };
+  const stop = async () => {
+    await stopLocalKeycloak(dataDir);
+  };
+  const wipeData = () => {
+    for (const entry of fs.readdirSync(dataDir)) if (entry !== "keycloak.log") fs.rmSync(path.join(dataDir, entry), { recursive: true, force: true });
+  };
+  await start();
+  return {
+    url,
+    port,
+    admin,
+    dataDir,
+    start,
+    stop,
+    kill: () => {
+      const { pid } = JSON.parse(fs.readFileSync(path.join(dataDir, "server.json"), "utf8"));
+      process.kill(-pid, "SIGKILL");
+    },
+    wipe: async () => {
+      await stop();
+      wipeData();
+    },
+    remove: async () => {
+      await stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
