@@ -93,14 +93,20 @@ export function loadFleetConfig(source: ConfigSource): FleetConfig {
   return { stack: parsed.data, secrets, secretStore: secretStore(source.values, NAMESPACE), realms };
 }
 
+/** Reads and validates realm spec files (paths relative to projectDir); throws ConfigError. */
+export function loadRealmSpecs(projectDir: string, files: string[]): RealmSource[] {
+  const problems: Problem[] = [];
+  const realms = files.flatMap((file) => loadRealm(projectDir, file, problems));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return realms;
+}
+
 /**
  * The stack config secrets that these realm spec files refer to ({config: key}). Used by
  * `dev up` to give a local stack placeholders for them.
  */
 export function referencedSecretKeys(projectDir: string, files: string[]): string[] {
-  const problems: Problem[] = [];
-  const realms = files.flatMap((file) => loadRealm(projectDir, file, problems));
-  if (problems.length > 0) throw new ConfigError(problems);
+  const realms = loadRealmSpecs(projectDir, files);
   return [...new Set(realms.flatMap(({ spec }) => secretUses(spec).flatMap((u) => (u.key ? [u.key] : []))))];
 }
 

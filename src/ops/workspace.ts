@@ -20,8 +20,17 @@ export interface StackLocation {
   passphraseFile: string;
 }
 
-/** The checkout this code runs from. */
-export const PROJECT_DIR = path.resolve(__dirname, "../..");
+/**
+ * The project the commands work on: like `pulumi`, the nearest directory from the working
+ * directory up that holds a Pulumi.yaml; this checkout when there is none.
+ */
+export const PROJECT_DIR = findProjectDir(process.cwd()) ?? path.resolve(__dirname, "../..");
+
+function findProjectDir(dir: string): string | undefined {
+  if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+  const parent = path.dirname(dir);
+  return parent === dir ? undefined : findProjectDir(parent);
+}
 
 /**
  * Where the commands keep this project's stacks: by convention a file backend in .fleet/state

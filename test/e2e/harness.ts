@@ -1,7 +1,7 @@
 // What every end-to-end test needs: a stack of the real program in a project directory of its
 // own (so tests never touch the checkout's stack files), run by the real Pulumi engine against
 // the Keycloak that global-setup.ts started, and an Admin REST API client to check the result.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import KcAdminClient from "@keycloak/keycloak-admin-client";
@@ -24,6 +24,30 @@ export interface TestStack {
   exportState(): string;
   /** Every file the file backend wrote, concatenated: checkpoints, backups, history. */
   rawState(): string;
+  /** Runs `npm run fleet -- <args>` as a user would in this stack's project (same backend). */
+  fleet(args: string[], options?: { stdin?: string }): Promise<FleetRun>;
+}
+
+export interface FleetRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The fleet CLI in a project directory, with the environment `npm run fleet -- env` prints for
+ * it (the node binary and tsx of this checkout; the CLI finds the project from its cwd).
+ */
+export function runFleet(projectDir: string, args: string[], env: Record<string, string>, stdin?: string): Promise<FleetRun> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ["--require", "tsx/cjs", path.join(repo, "src/ops/cli.ts"), ...args],
+      { cwd: projectDir, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end(stdin ?? "");
+  });
 }
 
 export interface TestStackOptions {
@@ -87,6 +111,7 @@ export async function createTestStack(name: string, { realms, config = {}, secre
         encoding: "utf8",
       }),
     rawState: () => readTree(path.join(projectDir, ".state")),
+    fleet: (args, options) => runFleet(projectDir, args, stack.workspace.envVars, options?.stdin),
   };
 }
 
