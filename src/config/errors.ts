@@ -6,6 +6,8 @@ export interface Problem {
   file: string;
   field: string;
   message: string;
+  /** Set when the problem is only that this secret (key without namespace) is not set yet. */
+  missingSecret?: string;
 }
 
 /**

@@ -164,7 +164,7 @@ function readSecrets(source: ConfigSource, config: StackConfig, file: string, pr
     const value = source.values[key];
     if (value === undefined) {
       if (need === "required")
-        problems.push({ file, field: key, message: `required secret is missing; hint: pulumi config set --secret ${name} <value> (${SECRET_PURPOSES[name]})` });
+        problems.push({ file, field: key, missingSecret: name, message: `required secret is missing; hint: pulumi config set --secret ${name} <value> (${SECRET_PURPOSES[name]})` });
       return undefined;
     }
     if (need === "generated") {

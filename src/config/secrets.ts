@@ -50,7 +50,7 @@ export function checkSecrets(
   const check = (file: string, field: string, key: string, why: string) => {
     const fullKey = `${namespace}:${key}`;
     if (values[fullKey] === undefined)
-      problems.push({ file, field, message: `${why} stack config ${fullKey}, which is not set; hint: pulumi config set --secret ${key} <value>` });
+      problems.push({ file, field, missingSecret: key, message: `${why} stack config ${fullKey}, which is not set; hint: pulumi config set --secret ${key} <value>` });
     else if (!secretKeys.includes(fullKey))
       problems.push({ file: stackFile, field: fullKey, message: `must be a secret; hint: set it again with pulumi config set --secret ${key}` });
   };
