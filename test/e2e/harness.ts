@@ -24,6 +24,10 @@ export interface TestStack {
   exportState(): string;
   /** Every file the file backend wrote, concatenated: checkpoints, backups, history. */
   rawState(): string;
+  /** Another stack of the same project and backend, as `stack new` or `clone` made it. */
+  sibling(name: string): Promise<Stack>;
+  /** Replaces a realm spec file under the project's stacks/ (a user editing the spec). */
+  writeRealm(file: string, yaml: string): void;
   /** Runs `npm run fleet -- <args>` as a user would in this stack's project (same backend). */
   fleet(args: string[], options?: { stdin?: string }): Promise<FleetRun>;
 }
@@ -35,15 +39,17 @@ export interface FleetRun {
 }
 
 /**
- * The fleet CLI in a project directory, with the environment `npm run fleet -- env` prints for
- * it (the node binary and tsx of this checkout; the CLI finds the project from its cwd).
+ * The fleet CLI of this checkout, run in a project directory as `npm run fleet` runs it: it
+ * finds the project and its stacks from its cwd, by the project's conventions alone.
  */
-export function runFleet(projectDir: string, args: string[], env: Record<string, string>, stdin?: string): Promise<FleetRun> {
+export function runFleet(projectDir: string, args: string[], stdin?: string): Promise<FleetRun> {
+  const env = { ...process.env };
+  for (const name of ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"]) delete env[name];
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       ["--require", "tsx/cjs", path.join(repo, "src/ops/cli.ts"), ...args],
-      { cwd: projectDir, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      { cwd: projectDir, env, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(stdin ?? "");
@@ -59,22 +65,23 @@ export interface TestStackOptions {
   secrets?: Record<string, string>;
   /** Another Keycloak than this run's local one: the stack uses the external platform. */
   external?: { url: string; adminClientSecret: string };
+  /** A test stack whose project (directory, realm files, backend) this one joins, as `stack new` would. */
+  sameProjectAs?: TestStack;
 }
 
 /** A stack of this project on the Keycloak of this test run (local platform), or on `external`. */
-export async function createTestStack(name: string, { realms, config = {}, secrets = {}, external }: TestStackOptions): Promise<TestStack> {
-  const projectDir = fs.mkdtempSync(path.join(inject("workDir"), `${name}-`));
-  for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "node_modules", "src"])
-    fs.symlinkSync(path.join(repo, entry), path.join(projectDir, entry));
-  fs.mkdirSync(path.join(projectDir, "stacks"));
+export async function createTestStack(name: string, { realms, config = {}, secrets = {}, external, sameProjectAs }: TestStackOptions): Promise<TestStack> {
+  const projectDir = sameProjectAs?.projectDir ?? newTestProject(name);
   for (const [file, yaml] of Object.entries(realms)) fs.writeFileSync(path.join(projectDir, "stacks", file), yaml);
 
-  const stack = await openStack({
+  // The project's conventional place (.fleet/ in the project), so the CLI finds it from its cwd.
+  const location = (stackName: string) => ({
     projectDir,
-    stack: name,
-    backendUrl: fileBackend(path.join(projectDir, ".state")),
-    passphraseFile: path.join(projectDir, ".passphrase"),
+    stack: stackName,
+    backendUrl: fileBackend(path.join(projectDir, ".fleet", "state")),
+    passphraseFile: path.join(projectDir, ".fleet", "passphrase"),
   });
+  const stack = await openStack(location(name));
   await stack.setConfig("keycloak-fleet:secretSeed", { value: randomSecret(), secret: true });
   if (external) {
     await stack.setConfig("keycloak-fleet:platform", { value: "external" });
@@ -110,9 +117,20 @@ export async function createTestStack(name: string, { realms, config = {}, secre
         env: { ...process.env, ...stack.workspace.envVars },
         encoding: "utf8",
       }),
-    rawState: () => readTree(path.join(projectDir, ".state")),
-    fleet: (args, options) => runFleet(projectDir, args, stack.workspace.envVars, options?.stdin),
+    rawState: () => readTree(path.join(projectDir, ".fleet", "state")),
+    sibling: (stackName) => openStack(location(stackName)),
+    writeRealm: (file, yaml) => fs.writeFileSync(path.join(projectDir, "stacks", file), yaml),
+    fleet: (args, options) => runFleet(projectDir, args, options?.stdin),
   };
+}
+
+/** A project directory of its own: this checkout's program, an empty stacks/. */
+function newTestProject(name: string): string {
+  const projectDir = fs.mkdtempSync(path.join(inject("workDir"), `${name}-`));
+  for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "node_modules", "src"])
+    fs.symlinkSync(path.join(repo, entry), path.join(projectDir, entry));
+  fs.mkdirSync(path.join(projectDir, "stacks"));
+  return projectDir;
 }
 
 function readTree(dir: string): string {
@@ -140,8 +158,8 @@ export async function tokenRequest(realm: string, grant: Record<string, string>,
 }
 
 /** A token with the client-credentials grant. */
-export function clientCredentialsToken(realm: string, clientId: string, clientSecret: string): Promise<Record<string, unknown>> {
-  return tokenRequest(realm, { grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret });
+export function clientCredentialsToken(realm: string, clientId: string, clientSecret: string, baseUrl?: string): Promise<Record<string, unknown>> {
+  return tokenRequest(realm, { grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret }, baseUrl);
 }
 
 /** The realm spec files of this repository's stacks/, by file name. */
