@@ -22,14 +22,26 @@ export async function adminApiAccess(stack: Stack): Promise<AdminApiAccess> {
   return { url, clientId, clientSecret };
 }
 
-/** An Admin API client logged in to the master realm with the client-credentials grant. */
+/**
+ * An Admin API client logged in to the master realm with the client-credentials grant. That
+ * grant gives no refresh token, so the client logs in again whenever its access token runs
+ * out (a minute by default): a command over a large realm outlasts one token.
+ */
 export async function adminClientFor(access: AdminApiAccess): Promise<KcAdminClient> {
-  const client = new KcAdminClient({ baseUrl: access.url, realmName: "master" });
+  const login = new KcAdminClient({ baseUrl: access.url, realmName: "master" });
+  const logIn = () => login.auth({ grantType: "client_credentials", clientId: access.clientId, clientSecret: access.clientSecret });
   try {
-    await client.auth({ grantType: "client_credentials", clientId: access.clientId, clientSecret: access.clientSecret });
+    await logIn();
   } catch (error) {
     throw new CommandError(`cannot log in to ${access.url} as ${access.clientId}: ${(error as Error).message}`, "is Keycloak running, and has its automation client been changed by hand?");
   }
+  const client = new KcAdminClient({ baseUrl: access.url, realmName: "master" });
+  client.registerTokenProvider({
+    getAccessToken: async () => {
+      if (login.isTokenExpired()) await logIn();
+      return login.accessToken;
+    },
+  });
   return client;
 }
 
