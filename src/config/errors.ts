@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { core } from "zod";
+import { visible } from "./schema-helpers";
 
 /** One thing wrong with the input: where (file and field), what was expected, and a hint. */
 export interface Problem {
@@ -10,6 +11,9 @@ export interface Problem {
   missingSecret?: string;
 }
 
+/** One problem as every refusal prints it: "file:line: field: message". */
+export const formatProblem = (p: Problem) => `${p.file}: ${p.field}: ${p.message}`;
+
 /**
  * Bad stack config or realm spec. It extends RunError so that Pulumi prints the message alone,
  * without a stack trace, and fails the update before the program declares any resource.
@@ -19,7 +23,7 @@ export class ConfigError extends pulumi.RunError {
     super(
       [
         `keycloak-fleet refused the configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was deployed:`,
-        ...problems.map((p) => `  ${p.file}: ${p.field}: ${p.message}`),
+        ...problems.map((p) => `  ${formatProblem(p)}`),
       ].join("\n"),
     );
     this.name = "ConfigError";
@@ -28,6 +32,15 @@ export class ConfigError extends pulumi.RunError {
 
 /** Keys that name a list entry in messages, so `clients[2]` reads `clients[2] (grafana)`. */
 const ENTRY_KEYS = ["alias", "clientId", "username", "name", "realm"];
+
+/** Longest name shown in a field path; the message quotes the whole value where it matters. */
+const LABEL_MAX = 40;
+
+/** A name as a field path shows it: invisible characters spelled out (an RTL override would reorder the line), long ones cut. */
+function label(name: string): string {
+  const chars = [...visible(name)];
+  return chars.length > LABEL_MAX ? `${chars.slice(0, LABEL_MAX).join("")}…` : chars.join("");
+}
 
 /** Renders a zod path as `clients[0] (jupyterhub).redirectUris[1]`, naming entries by their key. */
 export function fieldPath(path: readonly PropertyKey[], input: unknown, prefix = ""): string {
@@ -38,9 +51,9 @@ export function fieldPath(path: readonly PropertyKey[], input: unknown, prefix =
       rendered += `[${segment}]`;
       node = Array.isArray(node) ? node[segment] : undefined;
       const key = ENTRY_KEYS.find((k) => typeof (node as Record<string, unknown>)?.[k] === "string");
-      if (key) rendered += ` (${(node as Record<string, string>)[key]})`;
+      if (key) rendered += ` (${label((node as Record<string, string>)[key])})`;
     } else {
-      rendered += rendered && !rendered.endsWith(":") ? `.${String(segment)}` : String(segment);
+      rendered += rendered && !rendered.endsWith(":") ? `.${label(String(segment))}` : label(String(segment));
       node = node && typeof node === "object" ? (node as Record<string, unknown>)[String(segment)] : undefined;
     }
   }

@@ -1,12 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { LineCounter, parseDocument } from "yaml";
 import { ConfigError, Problem, fieldPath, problemsFromIssues } from "./errors";
-import { installMessages } from "./messages";
+import { installMessages, messageOf } from "./messages";
 import { checkSecrets, secretStore, secretUses, type SecretStore } from "./secrets";
 import { RealmSpec } from "./spec/realm";
 import { NAMESPACE, StackConfig } from "./stack";
+import { withStackFileLines } from "./stack-file";
+import { readYamlFile } from "./yaml-file";
 
 installMessages();
 
@@ -89,7 +90,7 @@ export function loadFleetConfig(source: ConfigSource): FleetConfig {
   problems.push(...checkSecrets(uses, source.values, source.secretKeys, NAMESPACE, stackFile));
   problems.push(...unknownKeys(raw, uses, stackFile));
 
-  if (problems.length > 0 || !parsed.success || !secrets) throw new ConfigError(problems);
+  if (problems.length > 0 || !parsed.success || !secrets) throw new ConfigError(withStackFileLines(problems, source.projectDir, source.stack));
   return { stack: parsed.data, secrets, secretStore: secretStore(source.values, NAMESPACE), realms };
 }
 
@@ -205,34 +206,22 @@ function loadRealm(projectDir: string, file: string, problems: Problem[]): Realm
     problems.push({ file, field: "(file)", message: `realm spec file not found (looked in ${fullPath}); hint: paths in ${NAMESPACE}:realms are relative to the project directory` });
     return [];
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(fs.readFileSync(fullPath, "utf8"), { lineCounter: lines });
-  if (doc.errors.length > 0) {
-    problems.push(
-      ...doc.errors.map((e) => ({ file: `${file}:${e.linePos?.[0].line ?? "?"}`, field: "(yaml)", message: `not valid YAML: ${e.message.split("\n")[0]}` })),
-    );
+  const yaml = readYamlFile(fullPath, file);
+  if ("problems" in yaml) {
+    problems.push(...yaml.problems);
     return [];
   }
-  const input = doc.toJS();
+  const input = yaml.value;
   const parsed = RealmSpec.safeParse(input);
   if (parsed.success) return [{ file, spec: parsed.data }];
   problems.push(
     ...parsed.error.issues.map((issue) => ({
-      file: `${file}:${lineOf(doc, lines, issue.path)}`,
+      file: `${file}:${yaml.lineOf(issue.path)}`,
       field: fieldPath(issue.path, input),
-      message: issue.message,
+      message: messageOf(issue, input),
     })),
   );
   return [];
-}
-
-/** The line of the deepest node on `issuePath` that the document has. */
-function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, issuePath: readonly PropertyKey[]): number {
-  for (let depth = issuePath.length; depth >= 0; depth--) {
-    const node = doc.getIn(issuePath.slice(0, depth) as (string | number)[], true) as { range?: [number] } | undefined;
-    if (node?.range) return lines.linePos(node.range[0]).line;
-  }
-  return 1;
 }
 
 function duplicateRealms(realms: RealmSource[]): Problem[] {

@@ -1,13 +1,16 @@
 import { isIP } from "node:net";
 import { z } from "zod";
-import { received } from "./schema-helpers";
+import { received, wholeNumber } from "./schema-helpers";
+import { name } from "./spec/text";
+import { httpUrl } from "./spec/urls";
 
 /** The Pulumi config namespace of this project (the `name` in Pulumi.yaml). */
 export const NAMESPACE = "keycloak-fleet";
 
 const PLATFORMS = ["local", "external", "kubernetes"] as const;
 
-const Port = z.number().int().min(1024).max(65535);
+/** Unprivileged TCP ports: Keycloak runs as the user, not as root. */
+const Port = wholeNumber(1024, 65535, "(an unprivileged TCP port)");
 
 const LocalPlatform = z
   .object({
@@ -19,10 +22,7 @@ const LocalPlatform = z
 const ExternalPlatform = z
   .object({
     /** Base URL of a running Keycloak, e.g. https://id.example.com. */
-    url: z.url({
-      protocol: /^https?$/,
-      error: (iss) => `expected the Keycloak base URL such as "https://id.example.com", got ${received(iss.input)}`,
-    }),
+    url: httpUrl("https://id.example.com", undefined),
   })
   .strict();
 
@@ -209,7 +209,7 @@ const BackupTarget = z.discriminatedUnion(
       .object({
         /** Dumps uploaded to an S3-compatible bucket (retention: the bucket's lifecycle rules). */
         type: z.literal("s3"),
-        endpoint: z.url({ protocol: /^https?$/, error: (iss) => `expected the S3 endpoint URL such as "https://s3.eu-west-1.amazonaws.com", got ${received(iss.input)}` }),
+        endpoint: httpUrl("https://s3.eu-west-1.amazonaws.com", undefined),
         bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: (iss) => `expected an S3 bucket name, got ${received(iss.input)}` }),
         /** Its secret key is the secret backupSecretAccessKey. */
         accessKeyId: z.string().min(1),
@@ -272,7 +272,10 @@ export type KubernetesPlatform = z.output<typeof KubernetesPlatform>;
 /** The non-secret stack config. Secrets are read separately, see load.ts. */
 export const StackConfig = z
   .object({
-    platform: z.enum(PLATFORMS),
+    platform: z.enum(PLATFORMS, {
+      error: (iss) =>
+        `expected one of ${PLATFORMS.map((p) => `"${p}"`).join(", ")}, got ${received(iss.input)}; hint: local runs Keycloak on this machine (npm run dev:up), external uses one that runs elsewhere, kubernetes deploys one onto a cluster`,
+    }),
     /** Realm spec files, relative to the project directory. */
     realms: z
       .array(
@@ -280,9 +283,9 @@ export const StackConfig = z
       )
       .min(1, { error: "expected at least one realm spec file; hint: list files such as stacks/realms/platform.yaml" }),
     /** The master-realm client the realm layer authenticates with (client-credentials grant). */
-    adminClientId: z.string().min(1).default("keycloak-fleet"),
+    adminClientId: name("client id").min(1).default("keycloak-fleet"),
     /** The human administrator Keycloak is bootstrapped with (local and kubernetes platforms). */
-    adminUsername: z.string().min(1).default("admin"),
+    adminUsername: name("username").min(1).default("admin"),
     local: LocalPlatform.optional(),
     external: ExternalPlatform.optional(),
     kubernetes: KubernetesPlatform.optional(),

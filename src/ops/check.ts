@@ -1,3 +1,63 @@
-import type { Command } from "./command";
+// `check`: the stack config and every realm spec it names, validated by the program's own rules
+// (loadFleetConfig) without the engine, its plugins or Keycloak, so a refusal comes in seconds
+// and with the very lines `pulumi up` and `pulumi preview` print.
+import * as fs from "node:fs";
+import { ConfigError, formatProblem, type Problem } from "../config/errors";
+import { type ConfigSource, loadFleetConfig } from "../config/load";
+import { readStackConfig, stackFileName } from "../config/stack-file";
+import { type Command, stringFlag } from "./command";
+import { CommandError } from "./console";
+import { PROJECT_DIR } from "./workspace";
 
-export const checkCommands: Record<string, Command> = {};
+/** Stack names as Pulumi takes them; anything else would name a file outside the project. */
+const STACK_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
+
+/**
+ * Checks the stack whose config is Pulumi.<stack>.yaml in `projectDir`: encrypted values count
+ * as secrets that are set (nothing is decrypted). Returns how many realm specs it names;
+ * throws a CommandError listing every problem.
+ */
+export function checkStack(projectDir: string, stack: string): number {
+  if (!STACK_NAME.test(stack)) throw new CommandError(`"${stack}" is not a stack name`, "stack names are letters, digits, \"-\", \"_\" and \".\"");
+  const file = stackFileName(stack);
+  if (!fs.existsSync(`${projectDir}/${file}`)) throw new CommandError(`no ${file} in ${projectDir}`, stackFilesHint(projectDir));
+  const read = readStackConfig(projectDir, stack);
+  const { realms, problems } = "problems" in read ? { realms: 0, problems: read.problems } : validate(read.source);
+  if (problems.length > 0)
+    throw new CommandError(
+      [`stack ${stack} has ${problems.length} problem${problems.length === 1 ? "" : "s"} (pulumi up and pulumi preview refuse it the same way):`, ...problems.map((p) => `  ${formatProblem(p)}`)].join("\n"),
+      "fix them and run npm run fleet -- check again",
+    );
+  return realms;
+}
+
+/** The program's own check: loadFleetConfig, whose refusal lists every problem. */
+function validate(source: ConfigSource): { realms: number; problems: Problem[] } {
+  try {
+    return { realms: loadFleetConfig(source).realms.length, problems: [] };
+  } catch (error) {
+    if (error instanceof ConfigError) return { realms: 0, problems: error.problems };
+    throw error;
+  }
+}
+
+function stackFilesHint(projectDir: string): string {
+  const stacks = fs
+    .readdirSync(projectDir)
+    .flatMap((name) => /^Pulumi\.(.+)\.yaml$/.exec(name)?.[1] ?? [])
+    .sort();
+  return stacks.length ? `the stacks with a config file here are ${stacks.join(", ")}` : "create one with npm run fleet -- stack new NAME";
+}
+
+export const checkCommands: Record<string, Command> = {
+  check: {
+    usage: "check [--stack NAME]",
+    summary: "validate the stack config and its realm specs as pulumi up would, without deploying (default stack: dev)",
+    options: { stack: { type: "string" } },
+    run: async (args) => {
+      const stack = stringFlag(args, "stack") ?? "dev";
+      const realms = checkStack(PROJECT_DIR, stack);
+      process.stdout.write(`ok: ${realms} realm spec${realms === 1 ? "" : "s"}, stack config valid\n`);
+    },
+  },
+};

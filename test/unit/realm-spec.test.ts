@@ -71,12 +71,16 @@ describe("realm spec validation", () => {
   it("refuses an identity provider without its secret, in the spec and in the stack config", () => {
     const idp = { alias: "github", type: "github", clientId: "abc" };
     expect(problemsOf({ ...base, identityProviders: [idp] })).toEqual([
-      expect.objectContaining({ field: "identityProviders[0] (github).clientSecret", message: "required field is missing (expected object)" }),
+      expect.objectContaining({
+        field: "identityProviders[0] (github).clientSecret",
+        message: expect.stringMatching(/^required: a secret reference \{config: <stack config key>\}; hint: write \{config: githubClientSecret\} and set the secret with pulumi config set --secret githubClientSecret <value>$/),
+      }),
     ]);
     expect(problemsOf({ ...base, identityProviders: [{ ...idp, clientSecret: { config: "githubClientSecret" } }] })).toEqual([
       {
         file: "realm.yaml",
         field: "identityProviders[0] (github).clientSecret",
+        missingSecret: "githubClientSecret",
         message: "takes its secret from stack config keycloak-fleet:githubClientSecret, which is not set; hint: pulumi config set --secret githubClientSecret <value>",
       },
     ]);

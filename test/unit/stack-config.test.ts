@@ -129,6 +129,7 @@ describe("the kubernetes stack config", () => {
       {
         file: "Pulumi.prod-eu.yaml",
         field: "keycloak-fleet:databasePassword",
+        missingSecret: "databasePassword",
         message: "required secret is missing; hint: pulumi config set --secret databasePassword <value> (the password of kubernetes.database.username on the external database)",
       },
     ]);

@@ -1,12 +1,16 @@
 import { z } from "zod";
+import { received, wholeNumber } from "../schema-helpers";
 
 const OtpPolicy = z
   .object({
     type: z.enum(["totp", "hotp"]).default("totp"),
     algorithm: z.enum(["HmacSHA1", "HmacSHA256", "HmacSHA512"]).default("HmacSHA1"),
-    digits: z.union([z.literal(6), z.literal(8)]).default(6),
-    period: z.number().int().min(15).max(120).default(30),
-    lookAhead: z.number().int().min(0).max(10).default(1),
+    /** The code lengths Keycloak's OTP policy offers (and authenticator apps support). */
+    digits: z
+      .literal([6, 8], { error: (iss) => `expected 6 or 8 digits (the code lengths Keycloak's OTP policy offers), got ${received(iss.input)}; hint: 6 is what most authenticator apps expect` })
+      .default(6),
+    period: wholeNumber(15, 120, "seconds").default(30),
+    lookAhead: wholeNumber(0, 10, "periods").default(1),
   })
   .strict();
 

@@ -1,8 +1,10 @@
 import { z } from "zod";
-import { received } from "../schema-helpers";
-import { uniqueBy } from "../schema-helpers";
-import { Name, RoleRefs, SecretSource } from "./common";
+import { received, uniqueBy } from "../schema-helpers";
+import { Name, RoleRefs } from "./common";
 import { ProtocolMapper } from "./scopes";
+import { secretSource } from "./secret-ref";
+import { characters, COLUMN, inColumn, lengthSchema, text } from "./text";
+import { baseUrl, httpUrl } from "./urls";
 
 const ClientId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,254}$/, {
   error: (iss) => `expected a client id of letters, digits, ".", "_", ":", "/" or "-", got ${received(iss.input)}; hint: apps send it as client_id`,
@@ -13,7 +15,7 @@ const ClientId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,254}$/, {
  * trailing `*` as a wildcard.
  */
 function isRedirectUri(value: string): boolean {
-  if (/\s/.test(value) || value.includes("#")) return false;
+  if (/[\s\p{Cc}\p{Cf}]/u.test(value) || value.includes("#")) return false;
   try {
     const url = new URL(value.endsWith("*") ? value.slice(0, -1) : value);
     const web = url.protocol === "http:" || url.protocol === "https:";
@@ -23,20 +25,37 @@ function isRedirectUri(value: string): boolean {
   }
 }
 
-const RedirectUri = z.string().refine(isRedirectUri, {
-  error: (iss) =>
-    `expected an absolute redirect URI such as "https://app.example.com/oauth/callback" (no fragment; a trailing "*" is a wildcard), got ${received(iss.input)}`,
-});
+/** Redirect URIs and web origins are rows of VARCHAR(255) (REDIRECT_URIS, WEB_ORIGINS). */
+const fitsItsRow = (what: string) => (value: string, ctx: z.RefinementCtx) => {
+  if (characters(value) > COLUMN)
+    ctx.addIssue({ code: "custom", message: `expected ${what} of at most ${COLUMN} characters (${inColumn(COLUMN)}), got ${characters(value)} characters; hint: shorten it` });
+};
 
-const WebOrigin = z.string().refine((v) => v === "+" || v === "*" || /^https?:\/\/[^/\s]+$/.test(v), {
-  error: (iss) => `expected an origin such as "https://app.example.com", "+" (from redirect URIs) or "*", got ${received(iss.input)}`,
-});
+const RedirectUri = z
+  .string()
+  .refine(isRedirectUri, {
+    error: (iss) =>
+      `expected an absolute redirect URI such as "https://app.example.com/oauth/callback" (no fragment, no spaces or control characters; a trailing "*" is a wildcard), got ${received(iss.input)}`,
+  })
+  .superRefine(fitsItsRow("a redirect URI"))
+  .meta(lengthSchema(COLUMN));
 
-/** A role: a name, or a name with a description and composites. */
-export const RoleSpec = z.union([
-  Name("role name").transform((name) => ({ name, description: undefined, composites: undefined })),
-  z.object({ name: Name("role name"), description: z.string().optional(), composites: RoleRefs.optional() }).strict(),
-]);
+const WebOrigin = z
+  .string()
+  .refine((v) => v === "+" || v === "*" || /^https?:\/\/[^/\s\p{Cc}\p{Cf}]+$/u.test(v), {
+    error: (iss) => `expected an origin such as "https://app.example.com", "+" (from redirect URIs) or "*", got ${received(iss.input)}`,
+  })
+  .superRefine(fitsItsRow("an origin"))
+  .meta(lengthSchema(COLUMN));
+
+/**
+ * A role: a name, or a name with a description and composites. The string form becomes the
+ * object form after the union, so that a bad name in it is reported as such (zod reports a
+ * failing transform inside a union only as "invalid input").
+ */
+export const RoleSpec = z
+  .union([Name("role name"), z.object({ name: Name("role name"), description: text("role description").optional(), composites: RoleRefs.optional() }).strict()])
+  .transform((role) => (typeof role === "string" ? { name: role, description: undefined, composites: undefined } : role));
 export type RoleSpec = z.output<typeof RoleSpec>;
 
 export const ClientSpec = z
@@ -45,17 +64,19 @@ export const ClientSpec = z
     clientId: ClientId,
     protocol: z.enum(["openid-connect", "saml"]).default("openid-connect"),
     /** Shown on the consent and account pages. */
-    name: z.string().optional(),
-    description: z.string().optional(),
+    name: text("client name").optional(),
+    description: text("client description").optional(),
     enabled: z.boolean().default(true),
     /** confidential: has a secret (server-side apps); public: browser or native apps, with PKCE. */
     access: z.enum(["confidential", "public"]).default("confidential"),
     /** Confidential OIDC clients: supplied from stack config, or generated (the default). */
-    secret: SecretSource.default({ generate: true }),
+    secret: secretSource().default({ generate: true }),
     redirectUris: z.array(RedirectUri).default([]),
     webOrigins: z.array(WebOrigin).default([]),
-    rootUrl: z.url({ error: (iss) => `expected an absolute URL, got ${received(iss.input)}` }).optional(),
-    baseUrl: z.string().optional(),
+    /** The app's own URL; Keycloak resolves relative redirect URIs and baseUrl against it. */
+    rootUrl: httpUrl("https://app.example.com").optional(),
+    /** Where Keycloak links to the app (account console): absolute, or a path under rootUrl. */
+    baseUrl: baseUrl().optional(),
     /** Authorization code flow (browser logins). */
     standardFlow: z.boolean().default(true),
     /** Resource-owner password grant; for scripts and tests, not for apps. */

@@ -1,24 +1,6 @@
 import { z } from "zod";
 import { received } from "../schema-helpers";
-
-/**
- * A secret the spec refers to but never holds: the name of a stack config key (namespace
- * keycloak-fleet) set with `pulumi config set --secret`.
- */
-export const SecretRef = z
-  .object({
-    config: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, {
-      error: (iss) => `expected a stack config key name such as "githubClientSecret", got ${received(iss.input)}`,
-    }),
-  })
-  .strict();
-export type SecretRef = z.output<typeof SecretRef>;
-
-/** A secret supplied through stack config, or generated (derived from the stack's secretSeed). */
-export const SecretSource = z.union([SecretRef, z.object({ generate: z.literal(true) }).strict()], {
-  error: () => 'expected {config: <stack config key>} or {generate: true}',
-});
-export type SecretSource = z.output<typeof SecretSource>;
+import { article, checkString, COLUMN, lengthSchema, stringProblems, type StringRule } from "./text";
 
 /** Durations as people write them: 30s, 5m, 10h, 7d. */
 export const Duration = z.string().regex(/^\d+(s|m|h|d)$/, {
@@ -35,10 +17,28 @@ export function goDuration(duration: string): string {
   return `${seconds(duration)}s`;
 }
 
-export const Attributes = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+/** Attributes of a group: names and values each in a column of 255 (GROUP_ATTRIBUTE). */
+export const Attributes = z.record(z.string(), z.union([z.string(), z.array(z.string())])).superRefine((attributes, ctx) => {
+  const check = (value: string, rule: StringRule, path: (string | number)[]) => {
+    for (const message of stringProblems(value, rule)) ctx.addIssue({ code: "custom", path, message });
+  };
+  for (const [key, value] of Object.entries(attributes)) {
+    check(key, { what: "attribute name", max: COLUMN, kind: "name" }, [key]);
+    if (Array.isArray(value)) value.forEach((item, i) => check(item, { what: "attribute value", max: COLUMN, kind: "text" }, [key, i]));
+    else check(value, { what: "attribute value", max: COLUMN, kind: "text" }, [key]);
+  }
+});
 
+/** The name of a role, group or client scope: an identifier without "/" (group paths use it). */
 export const Name = (what: string) =>
-  z.string().regex(/^[^/\s][^/]{0,254}$/, { error: (iss) => `expected a ${what} without "/", got ${received(iss.input)}` });
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      if (value === "") ctx.addIssue({ code: "custom", message: `expected ${article(what)}, got an empty one` });
+      else if (value.includes("/")) ctx.addIssue({ code: "custom", message: `expected ${article(what)} without "/", got ${received(value)}` });
+      else checkString(value, { what, max: COLUMN, kind: "name" }, ctx);
+    })
+    .meta({ ...lengthSchema(COLUMN), pattern: "^[^/]+$" });
 
 /** Role references: realm roles by name, client roles by clientId. */
 export const RoleRefs = z

@@ -1,13 +1,18 @@
 import { z } from "zod";
-import { received } from "../schema-helpers";
-import { Duration, SecretRef } from "./common";
+import { Duration } from "./common";
+import { secretRef } from "./secret-ref";
+import { name } from "./text";
+import { ldapUrls } from "./urls";
+
+/** Directory names and attributes live in the provider's config (a text column): identifiers without a length limit. */
+const ldapName = (what: string) => name(what, undefined).min(1);
 
 const LdapGroupMapper = z
   .object({
-    groupsDn: z.string(),
-    nameAttribute: z.string().default("cn"),
-    objectClasses: z.array(z.string()).default(["groupOfNames"]),
-    membershipAttribute: z.string().default("member"),
+    groupsDn: ldapName("DN"),
+    nameAttribute: ldapName("LDAP attribute").default("cn"),
+    objectClasses: z.array(ldapName("object class")).default(["groupOfNames"]),
+    membershipAttribute: ldapName("LDAP attribute").default("member"),
     membershipAttributeType: z.enum(["DN", "UID"]).default("DN"),
     mode: z.enum(["READ_ONLY", "LDAP_ONLY", "IMPORT"]).default("READ_ONLY"),
   })
@@ -16,18 +21,19 @@ const LdapGroupMapper = z
 /** LDAP or Active Directory as a user store for the realm. */
 export const LdapFederationSpec = z
   .object({
-    name: z.string().min(1),
+    /** COMPONENT.NAME is a column of 255. */
+    name: name("user federation name").min(1),
     enabled: z.boolean().default(true),
     vendor: z.enum(["ad", "other", "rhds", "tivoli", "edirectory"]).default("other"),
-    connectionUrl: z.string().regex(/^ldaps?:\/\/[^\s]+$/, { error: (iss) => `expected an ldap:// or ldaps:// URL, got ${received(iss.input)}` }),
-    bindDn: z.string().min(1),
-    bindCredential: SecretRef,
-    usersDn: z.string().min(1),
+    connectionUrl: ldapUrls(),
+    bindDn: ldapName("DN"),
+    bindCredential: secretRef(),
+    usersDn: ldapName("DN"),
     editMode: z.enum(["READ_ONLY", "WRITABLE", "UNSYNCED"]).default("READ_ONLY"),
-    usernameAttribute: z.string().optional(),
-    rdnAttribute: z.string().optional(),
-    uuidAttribute: z.string().optional(),
-    userObjectClasses: z.array(z.string()).optional(),
+    usernameAttribute: ldapName("LDAP attribute").optional(),
+    rdnAttribute: ldapName("LDAP attribute").optional(),
+    uuidAttribute: ldapName("LDAP attribute").optional(),
+    userObjectClasses: z.array(ldapName("object class")).optional(),
     searchScope: z.enum(["ONE_LEVEL", "SUBTREE"]).default("ONE_LEVEL"),
     importUsers: z.boolean().default(true),
     /** Periodic synchronisation; omit to sync on demand only. */

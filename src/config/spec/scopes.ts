@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { uniqueBy } from "../schema-helpers";
 import { Name } from "./common";
+import { name as identifier, text } from "./text";
 
-const claim = (fallback: string) => z.string().min(1).default(fallback);
-/** Every mapper may be named; the default name comes from what it maps. */
-const name = z.string().optional();
+/** Claim names live in the mapper's config (a text column, unbounded), but are identifiers in tokens. */
+const claimName = identifier("claim name", undefined).min(1);
+const claim = (fallback: string) => claimName.default(fallback);
+/** Every mapper may be named (PROTOCOL_MAPPER.NAME, 255); the default name comes from what it maps. */
+const name = identifier("mapper name").optional();
 
 /** The protocol mappers people need in tokens, by what they put there. */
 export const ProtocolMapper = z
@@ -15,7 +18,7 @@ export const ProtocolMapper = z
       z.object({ name, type: z.literal("audience"), client: z.string() }).strict(),
       z.object({ name, type: z.literal("realmRoles"), claim: claim("realm_access.roles") }).strict(),
       z.object({ name, type: z.literal("clientRoles"), client: z.string().optional(), claim: claim("resource_access.${client_id}.roles") }).strict(),
-      z.object({ name, type: z.literal("userAttribute"), attribute: z.string(), claim: z.string() }).strict(),
+      z.object({ name, type: z.literal("userAttribute"), attribute: identifier("user attribute name", undefined), claim: claimName }).strict(),
     ],
     { error: () => 'expected a mapper type: "groups", "audience", "realmRoles", "clientRoles" or "userAttribute"' },
   )
@@ -29,7 +32,7 @@ function defaultMapperName(mapper: { type: string; client?: string }): string {
 export const ClientScopeSpec = z
   .object({
     name: Name("client scope name"),
-    description: z.string().optional(),
+    description: text("client scope description").optional(),
     includeInToken: z.boolean().default(true),
     mappers: uniqueBy(ProtocolMapper, (m) => m.name, "mapper name").default([]),
   })

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { received, uniqueBy } from "../schema-helpers";
+import { text } from "./text";
 
 /**
  * Attributes users may carry besides username, email and names. Keycloak 26 keeps only the
@@ -14,7 +15,8 @@ export const UserProfileSpec = z
           name: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,62}$/, {
             error: (iss) => `expected an attribute name of letters, digits, "_", "." or "-", got ${received(iss.input)}`,
           }),
-          displayName: z.string().optional(),
+          /** Kept in the user profile's JSON (a text column): no length limit of Keycloak's. */
+          displayName: text("display name", undefined).optional(),
           /** Users may change it on their account page; by default only administrators can. */
           userEditable: z.boolean().default(false),
         })
