@@ -24,8 +24,7 @@ const commands: Record<string, Command> = {
 };
 
 function usage(): string {
-  const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
-  return ["usage: npm run fleet -- <command> [flags]", "", ...Object.values(commands).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`)].join("\n");
+  return ["usage: npm run fleet -- <command> [flags]", "", ...Object.values(commands).map((c) => `  ${c.usage}\n      ${c.summary}`)].join("\n");
 }
 
 /** The command whose words start argv (two words first: "users add" before "users"). */
