@@ -7,7 +7,7 @@ import { Realm } from "./realm/realm";
 const config = loadFleetConfig(programConfigSource());
 const keycloak = connectKeycloak(config);
 const realms = (keycloak.renderOnly ? [] : config.realms).map(
-  ({ spec }) => new Realm(spec.realm, { spec, keycloakUrl: keycloak.url, secrets: config.secretStore }, { provider: keycloak.provider }),
+  ({ spec, declared }) => new Realm(spec.realm, { spec, declared, keycloakUrl: keycloak.url, secrets: config.secretStore }, { provider: keycloak.provider }),
 );
 
 export const keycloakUrl = keycloak.url;

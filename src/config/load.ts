@@ -50,6 +50,11 @@ export interface AdminSecrets {
 export interface RealmSource {
   file: string;
   spec: RealmSpec;
+  /**
+   * The paths of every object key the file states ("displayName", "login", "login.rememberMe"),
+   * before defaults fill in the rest: an adopted realm manages only what its spec says.
+   */
+  declared: string[];
 }
 
 export interface FleetConfig {
@@ -200,6 +205,12 @@ function unknownAllowlistRealms(config: StackConfig, realms: RealmSource[], stac
     }));
 }
 
+/** Dotted paths of the keys of nested objects (lists are leaves). */
+function declaredPaths(input: unknown, prefix = ""): string[] {
+  if (!input || typeof input !== "object" || Array.isArray(input)) return [];
+  return Object.entries(input).flatMap(([key, value]) => [`${prefix}${key}`, ...declaredPaths(value, `${prefix}${key}.`)]);
+}
+
 function loadRealm(projectDir: string, file: string, problems: Problem[]): RealmSource[] {
   const fullPath = path.resolve(projectDir, file);
   if (!fs.existsSync(fullPath)) {
@@ -213,7 +224,7 @@ function loadRealm(projectDir: string, file: string, problems: Problem[]): Realm
   }
   const input = yaml.value;
   const parsed = RealmSpec.safeParse(input);
-  if (parsed.success) return [{ file, spec: parsed.data }];
+  if (parsed.success) return [{ file, spec: parsed.data, declared: declaredPaths(input) }];
   problems.push(
     ...parsed.error.issues.map((issue) => ({
       file: `${file}:${yaml.lineOf(issue.path)}`,

@@ -21,6 +21,11 @@ export interface RealmArgs {
   readonly keycloakUrl: string;
   /** Secrets the spec refers to, and generated ones. */
   readonly secrets: SecretStore;
+  /**
+   * The setting paths the spec file states (RealmSource.declared). An `existing` realm manages
+   * only these and keeps its live values for the rest; when absent, every setting is managed.
+   */
+  readonly declared?: readonly string[];
 }
 
 /**
@@ -40,7 +45,7 @@ export class Realm extends pulumi.ComponentResource {
   constructor(name: string, args: RealmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("keycloak-fleet:realm:Realm", name, {}, opts);
     const spec = withOtpRole(args.spec);
-    this.realm = declareRealm(name, spec, args.secrets, this);
+    this.realm = declareRealm(name, spec, args.secrets, this, args.declared);
     const scope: RealmScope = { name, realmName: spec.realm, realm: this.realm, parent: this, secrets: args.secrets };
 
     declareEvents(scope, spec);

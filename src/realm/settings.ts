@@ -54,13 +54,46 @@ function realmSettings(spec: RealmSpec, secrets: SecretStore): keycloak.RealmArg
   };
 }
 
+/** Every input of the provider's Realm: the compiler keeps this list complete on upgrades. */
+const REALM_INPUTS = {
+  accessCodeLifespan: "tokens.accessCodeLifespan", accessCodeLifespanLogin: null, accessCodeLifespanUserAction: null,
+  accessTokenLifespan: "tokens.accessTokenLifespan", accessTokenLifespanForImplicitFlow: null, accountTheme: "themes.account",
+  actionTokenGeneratedByAdminLifespan: null, actionTokenGeneratedByUserLifespan: null, adminPermissionsEnabled: null,
+  adminTheme: "themes.admin", attributes: null, browserFlow: null, clientAuthenticationFlow: null, clientSessionIdleTimeout: null,
+  clientSessionMaxLifespan: null, defaultDefaultClientScopes: null, defaultOptionalClientScopes: null, defaultSignatureAlgorithm: null,
+  directGrantFlow: null, displayName: "displayName", displayNameHtml: null, dockerAuthenticationFlow: null, duplicateEmailsAllowed: null,
+  editUsernameAllowed: null, emailTheme: "themes.email", enabled: "enabled", firstBrokerLoginFlow: null, internalId: null,
+  internationalization: "locales", loginTheme: "themes.login", loginWithEmailAllowed: "login.loginWithEmail",
+  offlineSessionIdleTimeout: "tokens.offlineSessionIdleTimeout", offlineSessionMaxLifespan: null, offlineSessionMaxLifespanEnabled: null,
+  organizationsEnabled: null, otpPolicy: "authentication.otp", passwordPolicy: "passwordPolicy", realm: "realm", refreshTokenMaxReuse: null,
+  registrationAllowed: "login.userRegistration", registrationEmailAsUsername: "login.registrationEmailAsUsername",
+  registrationFlow: null, rememberMe: "login.rememberMe", resetCredentialsFlow: null, resetPasswordAllowed: "login.forgotPassword",
+  revokeRefreshToken: null, securityDefenses: "bruteForce", smtpServer: "smtp", sslRequired: "sslRequired",
+  ssoSessionIdleTimeout: "tokens.ssoSessionIdleTimeout", ssoSessionIdleTimeoutRememberMe: null,
+  ssoSessionMaxLifespan: "tokens.ssoSessionMaxLifespan", ssoSessionMaxLifespanRememberMe: null, terraformDeletionProtection: null,
+  userManagedAccess: null, verifyEmail: "login.verifyEmail", webAuthnPasswordlessPolicy: null, webAuthnPolicy: null,
+  oauth2DeviceCodeLifespan: null, oauth2DevicePollingInterval: null,
+} satisfies Record<keyof keycloak.RealmArgs, string | null>;
+
+/**
+ * The Realm inputs an adopted realm leaves alone: those no spec key sets, and those whose spec
+ * key the file does not state (a default is not a decision to overwrite a live value).
+ */
+export function unmanagedRealmInputs(declared: readonly string[]): string[] {
+  return Object.entries(REALM_INPUTS)
+    .filter(([, specPath]) => specPath === null || !declared.includes(specPath))
+    .map(([input]) => input);
+}
+
 /**
  * The realm itself. An `existing` realm (such as master) is adopted, not created: the first
- * `up` imports it and then applies the spec's settings (defaults included), and destroying the
- * stack leaves it in place.
+ * `up` imports it and applies the settings its spec states (with `declared`, only those; the
+ * rest keep their live values), and destroying the stack leaves it in place.
  */
-export function declareRealm(name: string, spec: RealmSpec, secrets: SecretStore, parent: pulumi.Resource): keycloak.Realm {
-  const adopt: pulumi.CustomResourceOptions = spec.existing ? { import: spec.realm, retainOnDelete: true } : {};
+export function declareRealm(name: string, spec: RealmSpec, secrets: SecretStore, parent: pulumi.Resource, declared?: readonly string[]): keycloak.Realm {
+  const adopt: pulumi.CustomResourceOptions = spec.existing
+    ? { import: spec.realm, retainOnDelete: true, ignoreChanges: declared && unmanagedRealmInputs(declared) }
+    : {};
   return new keycloak.Realm(name, realmSettings(spec, secrets), { parent, ...adopt });
 }
 
