@@ -3,7 +3,8 @@
 // and with the very lines `pulumi up` and `pulumi preview` print.
 import * as fs from "node:fs";
 import { ConfigError, formatProblem, type Problem } from "../config/errors";
-import { type ConfigSource, loadFleetConfig } from "../config/load";
+import { type ConfigSource, loadFleetConfig, referencedSecretKeys } from "../config/load";
+import { NAMESPACE } from "../config/stack";
 import { readStackConfig, stackFileName } from "../config/stack-file";
 import { type Command, stringFlag } from "./command";
 import { CommandError } from "./console";
@@ -22,13 +23,40 @@ export function checkStack(projectDir: string, stack: string): number {
   const file = stackFileName(stack);
   if (!fs.existsSync(`${projectDir}/${file}`)) throw new CommandError(`no ${file} in ${projectDir}`, stackFilesHint(projectDir));
   const read = readStackConfig(projectDir, stack);
-  const { realms, problems } = "problems" in read ? { realms: 0, problems: read.problems } : validate(read.source);
+  const { realms, problems } = "problems" in read ? { realms: 0, problems: read.problems } : validate(withDevUpValues(read.source));
   if (problems.length > 0)
     throw new CommandError(
       [`stack ${stack} has ${problems.length} problem${problems.length === 1 ? "" : "s"} (pulumi up and pulumi preview refuse it the same way):`, ...problems.map((p) => `  ${formatProblem(p)}`)].join("\n"),
       "fix them and run npm run fleet -- check again",
     );
   return realms;
+}
+
+/**
+ * A local stack gets its port and its secrets from `npm run dev:up` (a placeholder for each
+ * secret its specs name, too): what dev:up will set is not a problem of the stack.
+ */
+function withDevUpValues(source: ConfigSource): ConfigSource {
+  const key = (name: string) => `${NAMESPACE}:${name}`;
+  if (source.values[key("platform")] !== "local") return source;
+  const values = { ...source.values };
+  const secretKeys = [...source.secretKeys];
+  values[key("local")] ??= JSON.stringify({ port: 8080 });
+  const generated = ["adminPassword", "adminClientSecret", "secretSeed", ...referencedSecrets(source)];
+  for (const name of generated.filter((name) => values[key(name)] === undefined)) {
+    values[key(name)] = "(set by npm run dev:up)";
+    secretKeys.push(key(name));
+  }
+  return { ...source, values, secretKeys };
+}
+
+/** The secrets the stack's realm specs name ({config: key}); none when the specs are unreadable (validate reports that). */
+function referencedSecrets(source: ConfigSource): string[] {
+  try {
+    return referencedSecretKeys(source.projectDir, JSON.parse(source.values[`${NAMESPACE}:realms`] ?? "[]"));
+  } catch {
+    return [];
+  }
 }
 
 /** The program's own check: loadFleetConfig, whose refusal lists every problem. */
