@@ -3,10 +3,11 @@
 //
 // The official host is a Go module of its own that the module proxy these machines reach does
 // not serve, so the toolchain cannot build it. What the engine needs from a language host is
-// small: list the resource plugins the program depends on, and run the program with
-// @pulumi/pulumi's own `cmd/run` entry point. This file does exactly that over the gRPC
-// service that @pulumi/pulumi ships stubs for. Every other call answers UNIMPLEMENTED, which
-// the engine treats as "use the fallback".
+// small: list the resource plugins the program depends on, run the program with
+// @pulumi/pulumi's own `cmd/run` entry point, and run policy packs (`--policy-pack`) with its
+// `cmd/run-policy-pack` (policy-pack.ts). This file does that over the gRPC service that
+// @pulumi/pulumi ships stubs for. Every other call answers UNIMPLEMENTED, which the engine
+// treats as "use the fallback".
 //
 // Usage (by the engine): pulumi-language-nodejs [flags] ENGINE_ADDRESS
 import * as grpc from "@grpc/grpc-js";
@@ -16,6 +17,7 @@ import * as path from "node:path";
 import * as languageGrpc from "@pulumi/pulumi/proto/language_grpc_pb";
 import * as language from "@pulumi/pulumi/proto/language_pb";
 import * as plugin from "@pulumi/pulumi/proto/plugin_pb";
+import { ANALYZER_KIND, runPolicyPack } from "./policy-pack";
 
 /** Exit code with which `cmd/run` says it already printed an actionable message. */
 const EXITED_AFTER_USER_MESSAGE = 32;
@@ -82,7 +84,7 @@ function runArguments(req: language.RunRequest, root: string, entryPoint: string
 function run(req: language.RunRequest): Promise<language.RunResponse> {
   const info = programInfo(req.getInfo(), req.getPwd());
   const runScript = require.resolve("@pulumi/pulumi/cmd/run", { paths: [info.directory] });
-  const nodeArgs = (info.options.nodeargs ?? "").split(/\s+/).filter(Boolean);
+  const nodeArgs = nodeArguments(info.options);
   const env = {
     ...process.env,
     PULUMI_CONFIG: JSON.stringify(Object.fromEntries(req.getConfigMap().entries())),
@@ -102,6 +104,21 @@ function run(req: language.RunRequest): Promise<language.RunResponse> {
       else resolve(runResponse(`Program exited with ${signal ? `signal ${signal}` : `code ${code}`}`, false));
     });
   });
+}
+
+function nodeArguments(options: Options): string[] {
+  return (options.nodeargs ?? "").split(/\s+/).filter(Boolean);
+}
+
+/** Plugins written in Node.js; of those, the engine asks this host to run policy packs only. */
+function runPlugin(call: grpc.ServerWritableStream<language.RunPluginRequest, language.RunPluginResponse>): void {
+  const req = call.request;
+  if (req.getKind() !== ANALYZER_KIND) {
+    call.emit("error", { code: grpc.status.UNIMPLEMENTED, details: `this language host runs policy packs only, not ${req.getKind()} plugins` });
+    return;
+  }
+  const { directory, options } = programInfo(req.getInfo(), req.getPwd());
+  runPolicyPack(call, { directory, nodeArgs: nodeArguments(options), typescript: options.typescript ?? true });
 }
 
 function runResponse(error: string, bail: boolean): language.RunResponse {
@@ -127,6 +144,7 @@ const service: Partial<languageGrpc.ILanguageRuntimeServer> = {
     return response;
   }),
   run: unary(run),
+  runPlugin,
   getPluginInfo: unary(() => new plugin.PluginInfo().setVersion(sdkVersion)),
   about: unary(() => new language.AboutResponse().setExecutable(process.execPath).setVersion(process.version)),
 };
