@@ -344,7 +344,10 @@ describe("Keycloak on a real single-node Kubernetes", () => {
       await shell(command);
     }
     expect((await readyServerPods()).length).toBe(3);
-    const restored = await (await adminAt(await serviceUrl())).users.find({ realm: "master", username, exact: true });
+    // Ready pods reach the Service once kube-proxy has their endpoints, a moment later
+    // (until then it refuses connections), as any client of a restarted Keycloak sees.
+    const admin = await eventually("the Service answers after the restart", 60_000, async () => adminAt(await serviceUrl()));
+    const restored = await admin.users.find({ realm: "master", username, exact: true });
     expect(restored.map((u) => u.username)).toEqual([username]);
   }, ROLLOUT_MS);
 });
