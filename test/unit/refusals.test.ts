@@ -224,13 +224,7 @@ users:
   },
   {
     name: "a YAML alias bomb",
-    realm: `realm: refused
-a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]
-b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
-c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
-d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
-e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]
-`,
+    realm: fs.readFileSync(path.join(__dirname, "../fixtures/realms/alias-bomb.yaml"), "utf8"),
     file: "stacks/realm.yaml:3",
     field: "(yaml)",
     expected: 'refused: its aliases (*name) expand to more than 100 copies, the shape of a "billion laughs" attack',
