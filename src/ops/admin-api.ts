@@ -1,14 +1,11 @@
 // The Admin REST API of a stack's Keycloak, for the commands that read or change what Pulumi
 // does not own (users, parity, drift): logged in as the stack's automation client.
-import KcAdminClient from "@keycloak/keycloak-admin-client";
+import type KcAdminClient from "@keycloak/keycloak-admin-client";
 import type { Stack } from "@pulumi/pulumi/automation";
+import { type AdminApiAccess, AdminLoginError, adminClientFor } from "../platform/admin-client";
 import { CommandError } from "./console";
 
-export interface AdminApiAccess {
-  url: string;
-  clientId: string;
-  clientSecret: string;
-}
+export type { AdminApiAccess };
 
 /** Where the stack's last `up` left its Keycloak, from the stack outputs. */
 export async function adminApiAccess(stack: Stack): Promise<AdminApiAccess> {
@@ -22,30 +19,17 @@ export async function adminApiAccess(stack: Stack): Promise<AdminApiAccess> {
   return { url, clientId, clientSecret };
 }
 
-/**
- * An Admin API client logged in to the master realm with the client-credentials grant. That
- * grant gives no refresh token, so the client logs in again whenever its access token runs
- * out (a minute by default): a command over a large realm outlasts one token.
- */
-export async function adminClientFor(access: AdminApiAccess): Promise<KcAdminClient> {
-  const login = new KcAdminClient({ baseUrl: access.url, realmName: "master" });
-  const logIn = () => login.auth({ grantType: "client_credentials", clientId: access.clientId, clientSecret: access.clientSecret });
+/** An Admin API client for a command: a failed login is told as a command error. */
+export async function openAdminClient(access: AdminApiAccess): Promise<KcAdminClient> {
   try {
-    await logIn();
+    return await adminClientFor(access);
   } catch (error) {
-    throw new CommandError(`cannot log in to ${access.url} as ${access.clientId}: ${(error as Error).message}`, "is Keycloak running, and has its automation client been changed by hand?");
+    if (error instanceof AdminLoginError) throw new CommandError(error.message, "is Keycloak running, and has its automation client been changed by hand?");
+    throw error;
   }
-  const client = new KcAdminClient({ baseUrl: access.url, realmName: "master" });
-  client.registerTokenProvider({
-    getAccessToken: async () => {
-      if (login.isTokenExpired()) await logIn();
-      return login.accessToken;
-    },
-  });
-  return client;
 }
 
 /** The stack's Keycloak, logged in. */
 export async function stackAdminClient(stack: Stack): Promise<KcAdminClient> {
-  return adminClientFor(await adminApiAccess(stack));
+  return openAdminClient(await adminApiAccess(stack));
 }

@@ -5,21 +5,12 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { ConfigError } from "../config/errors";
 import { loadRealmSpecs } from "../config/load";
 import { NAMESPACE } from "../config/stack";
-import { adminApiAccess, adminClientFor, type AdminApiAccess } from "./admin-api";
-import type { Command } from "./command";
+import type { AdminApiAccess } from "../platform/admin-client";
+import { adminApiAccess, openAdminClient } from "./admin-api";
 import { CommandError, progress } from "./console";
 import { readRealmSnapshot } from "./realm-snapshot";
 import { compareRealm, formatDifference, type Difference } from "./snapshot-diff";
 import { existingStack, projectLocation } from "./workspace";
-
-export const parityCommands: Record<string, Command> = {
-  parity: {
-    usage: "parity A B",
-    summary: "compare the realms two stacks deploy, live on their Keycloaks (exit 2 on any difference)",
-    positionals: 2,
-    run: ({ positionals: [a, b] }) => parity(a, b),
-  },
-};
 
 interface Side {
   name: string;
@@ -80,5 +71,5 @@ function refuseDifferentRealms(a: Side, b: Side): void {
 
 /** A fresh login per realm, so that a long comparison never outlives its access token. */
 async function snapshot(access: AdminApiAccess, realm: string) {
-  return readRealmSnapshot(await adminClientFor(access), realm);
+  return readRealmSnapshot(await openAdminClient(access), realm);
 }

@@ -186,7 +186,11 @@ const NOT_SETTINGS = [
   // Collections, present only in exports.
   ...["roles", "groups", "users", "clients", "clientScopes", "identityProviders", "identityProviderMappers", "components", "authenticationFlows", "authenticatorConfig", "requiredActions", "scopeMappings", "clientScopeMappings", "defaultDefaultClientScopes", "defaultOptionalClientScopes"],
 ];
-const REALM_SETS = ["supportedLocales", "eventsListeners", "enabledEventTypes", "requiredCredentials"];
+/** Sets to Keycloak, or to the provider, which writes the WebAuthn algorithm lists in its own order. */
+const REALM_SETS = [
+  "supportedLocales", "eventsListeners", "enabledEventTypes", "requiredCredentials",
+  "webAuthnPolicySignatureAlgorithms", "webAuthnPolicyPasswordlessSignatureAlgorithms",
+];
 
 /**
  * Client fields that are not declared configuration: ids, what the caller may do, a revocation
@@ -194,6 +198,8 @@ const REALM_SETS = ["supportedLocales", "eventsListeners", "enabledEventTypes", 
  */
 const NOT_CLIENT_CONFIG = ["id", "access", "notBefore", "registrationAccessToken", "secret", "protocolMappers", "defaultRoles"];
 const CLIENT_SETS = ["redirectUris", "webOrigins", "defaultClientScopes", "optionalClientScopes"];
+/** Client URLs for which Keycloak treats "" as unset (the provider writes "" where a console leaves none). */
+const CLIENT_OPTIONAL_URLS = ["rootUrl", "baseUrl", "adminUrl"];
 /**
  * Client attributes Keycloak writes itself: when the secret was set, and the SAML signing key pair
  * it generates for every SAML client (a private key besides: never copied into a snapshot).
@@ -317,7 +323,8 @@ class RealmReader {
       kc.clients.listScopeMappings({ realm, id }).then((m) => this.mappingRefs(m)),
       client.serviceAccountsEnabled ? this.serviceAccountRoles(id) : Promise.resolve(undefined),
     ]);
-    const fields = withSortedSets(omit(client, NOT_CLIENT_CONFIG), CLIENT_SETS);
+    const unsetUrls = CLIENT_OPTIONAL_URLS.filter((key) => client[key as keyof typeof client] === "");
+    const fields = withSortedSets(omit(client, [...NOT_CLIENT_CONFIG, ...unsetUrls]), CLIENT_SETS);
     fields.attributes = omit(client.attributes ?? {}, GENERATED_CLIENT_ATTRIBUTES);
     fields.authenticationFlowBindingOverrides = this.flowOverrides(client.authenticationFlowBindingOverrides);
     return {

@@ -1,7 +1,8 @@
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
 import type { AdminSecrets, FleetConfig } from "../config/load";
-import type { StackConfig } from "../config/stack";
+import { NAMESPACE, type StackConfig } from "../config/stack";
+import type { AdminApiAccess } from "./admin-client";
 import { externalUrl } from "./external";
 import { KeycloakCluster } from "./kubernetes";
 import { localUrl } from "./local";
@@ -38,6 +39,17 @@ export function connectKeycloak(config: FleetConfig): KeycloakConnection {
   const provider = adminProvider({ url, clientId: stack.adminClientId, clientSecret: secrets.clientSecret! });
   const automation = { adminUrl: url, adminClientId: stack.adminClientId, adminClientSecret: secrets.clientSecret! };
   return { url, ...automation, provider, adminUsername: stack.adminUsername, adminPassword: secrets.password, renderOnly: false };
+}
+
+/**
+ * The Admin API of a Keycloak that runs before this update does (local, external), for reading
+ * what it already holds; undefined on kubernetes, whose Keycloak the update itself may deploy.
+ * `values` is the stack's raw config: the program needs the client secret as a plain string here.
+ */
+export function runningKeycloakAccess(stack: StackConfig, values: Record<string, string>): AdminApiAccess | undefined {
+  if (stack.platform === "kubernetes") return undefined;
+  const url = stack.platform === "local" ? localUrl(stack.local!) : externalUrl(stack.external!);
+  return { url, clientId: stack.adminClientId, clientSecret: values[`${NAMESPACE}:adminClientSecret`] };
 }
 
 /**

@@ -2,6 +2,7 @@ import type * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
 import type { SecretStore } from "../config/secrets";
 import type { RealmSpec } from "../config/spec/realm";
+import { adoptionTransform, type Adoption } from "./adoption";
 import { declareOtpBrowserFlow, declareRequiredActions, withOtpRole } from "./authentication";
 import { declareClients, declareServiceAccountRoles, type ClientOutputs } from "./clients";
 import { declareUserFederation } from "./federation";
@@ -26,6 +27,8 @@ export interface RealmArgs {
    * only these and keeps its live values for the rest; when absent, every setting is managed.
    */
   readonly declared?: readonly string[];
+  /** For an `existing` realm: what Keycloak already holds, to import instead of create. */
+  readonly adoption?: Adoption;
 }
 
 /**
@@ -43,7 +46,8 @@ export class Realm extends pulumi.ComponentResource {
   readonly users: Record<string, { initialPassword: pulumi.Output<string> }>;
 
   constructor(name: string, args: RealmArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("keycloak-fleet:realm:Realm", name, {}, opts);
+    const adopt = args.adoption && adoptionTransform(args.adoption);
+    super("keycloak-fleet:realm:Realm", name, {}, adopt ? { ...opts, transforms: [...(opts?.transforms ?? []), adopt] } : opts);
     const spec = withOtpRole(args.spec);
     this.realm = declareRealm(name, spec, args.secrets, this, args.declared);
     const scope: RealmScope = { name, realmName: spec.realm, realm: this.realm, parent: this, secrets: args.secrets };

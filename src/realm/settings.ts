@@ -87,12 +87,13 @@ export function unmanagedRealmInputs(declared: readonly string[]): string[] {
 
 /**
  * The realm itself. An `existing` realm (such as master) is adopted, not created: the first
- * `up` imports it and applies the settings its spec states (with `declared`, only those; the
- * rest keep their live values), and destroying the stack leaves it in place.
+ * `up` imports it (adoption.ts gives the import id) and applies the settings its spec states
+ * (with `declared`, only those; the rest keep their live values), and destroying the stack
+ * leaves it in place.
  */
 export function declareRealm(name: string, spec: RealmSpec, secrets: SecretStore, parent: pulumi.Resource, declared?: readonly string[]): keycloak.Realm {
   const adopt: pulumi.CustomResourceOptions = spec.existing
-    ? { import: spec.realm, retainOnDelete: true, ignoreChanges: declared && unmanagedRealmInputs(declared) }
+    ? { retainOnDelete: true, ignoreChanges: declared && unmanagedRealmInputs(declared) }
     : {};
   return new keycloak.Realm(name, realmSettings(spec, secrets), { parent, ...adopt });
 }
