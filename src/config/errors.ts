@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import type { core } from "zod";
 import { visible } from "./schema-helpers";
 
@@ -15,10 +14,17 @@ export interface Problem {
 export const formatProblem = (p: Problem) => `${p.file}: ${p.field}: ${p.message}`;
 
 /**
- * Bad stack config or realm spec. It extends RunError so that Pulumi prints the message alone,
- * without a stack trace, and fails the update before the program declares any resource.
+ * Bad stack config or realm spec. The engine prints it as a Pulumi RunError: the message alone,
+ * without a stack trace, failing the update before the program declares any resource.
  */
-export class ConfigError extends pulumi.RunError {
+export class ConfigError extends Error {
+  /**
+   * How the Pulumi SDK recognises a RunError (RunError.isInstance, made to work across copies of
+   * the SDK in one process). Marked rather than extending RunError so that validation, and with
+   * it `fleet check`, runs without loading the SDK (seconds). test/unit/config.test.ts pins it.
+   */
+  readonly __pulumiRunError = true;
+
   constructor(readonly problems: Problem[]) {
     super(
       [

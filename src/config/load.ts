@@ -1,38 +1,13 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
+// The program's configuration: validateFleetConfig's checks (validate.ts), then the secrets as
+// Pulumi secrets. Only the Pulumi program and the commands that run it load this module.
+import { createHmac } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, Problem, fieldPath, problemsFromIssues } from "./errors";
-import { installMessages, messageOf } from "./messages";
-import { checkSecrets, secretStore, secretUses, type SecretStore } from "./secrets";
-import { RealmSpec } from "./spec/realm";
-import { NAMESPACE, StackConfig } from "./stack";
-import { withStackFileLines } from "./stack-file";
-import { readYamlFile } from "./yaml-file";
+import type { SecretStore } from "./secrets";
+import { NAMESPACE, type StackConfig } from "./stack";
+import { type ConfigSource, type RealmSource, validateFleetConfig } from "./validate";
 
-installMessages();
-
-/** Config keys that hold secrets: read by readSecrets, never by the zod schema. */
-const SECRET_KEYS = ["adminClientSecret", "adminPassword", "databasePassword", "backupSecretAccessKey"] as const;
-type SecretKey = (typeof SECRET_KEYS)[number];
-
-/** What each secret is, for the hint when it is missing. */
-const SECRET_PURPOSES: Record<SecretKey, string> = {
-  adminClientSecret: "npm run dev:up generates it for the local platform",
-  adminPassword: "npm run dev:up generates it for the local platform",
-  databasePassword: "the password of kubernetes.database.username on the external database",
-  backupSecretAccessKey: "the secret key of kubernetes.backup.target.accessKeyId",
-};
-
-/** Where the program's configuration comes from: the stack's config map, raw. */
-export interface ConfigSource {
-  stack: string;
-  /** Raw values by full key (`keycloak-fleet:platform`); structured values are JSON text. */
-  values: Record<string, string>;
-  /** Full keys whose values were set with `--secret`. */
-  secretKeys: string[];
-  /** Directory that realm spec paths are relative to. */
-  projectDir: string;
-}
+// The validation's inputs and results, and its readers of realm specs, for the modules that use them with the program's config.
+export { type ConfigSource, loadRealmSpecs, type RealmSource, referencedSecretKeys } from "./validate";
 
 /** The platform's secrets from stack config; always Pulumi secrets. */
 export interface AdminSecrets {
@@ -44,17 +19,6 @@ export interface AdminSecrets {
   databasePassword?: pulumi.Output<string>;
   /** Secret key of an S3 backup target (kubernetes platform). */
   backupSecretAccessKey?: pulumi.Output<string>;
-}
-
-/** A realm spec and the file it came from. */
-export interface RealmSource {
-  file: string;
-  spec: RealmSpec;
-  /**
-   * The paths of every object key the file states ("displayName", "login", "login.rememberMe"),
-   * before defaults fill in the rest: an adopted realm manages only what its spec says.
-   */
-  declared: string[];
 }
 
 export interface FleetConfig {
@@ -76,172 +40,33 @@ export function programConfigSource(): ConfigSource {
 }
 
 /**
- * Reads and validates the stack config and every realm spec it names. All problems are
- * collected and thrown together as one ConfigError, before any resource exists.
+ * Reads and validates the stack config and every realm spec it names (validateFleetConfig:
+ * every problem in one ConfigError, before any resource exists), then wraps its secrets.
  */
 export function loadFleetConfig(source: ConfigSource): FleetConfig {
-  const stackFile = `Pulumi.${source.stack}.yaml`;
-  const problems: Problem[] = [];
-
-  const raw = stackValues(source);
-  const parsed = StackConfig.safeParse(raw);
-  if (!parsed.success) problems.push(...problemsFromIssues(stackFile, parsed.error.issues, raw, `${NAMESPACE}:`));
-
-  const secrets = parsed.success ? readSecrets(source, parsed.data, stackFile, problems) : undefined;
-  const realms = parsed.success ? parsed.data.realms.flatMap((file) => loadRealm(source.projectDir, file, problems)) : [];
-  problems.push(...duplicateRealms(realms));
-  if (parsed.success) problems.push(...unknownAllowlistRealms(parsed.data, realms, stackFile));
-  const uses = realms.flatMap(({ file, spec }) => secretUses(spec).map((use) => ({ file, ...use })));
-  problems.push(...checkSecrets(uses, source.values, source.secretKeys, NAMESPACE, stackFile));
-  problems.push(...unknownKeys(raw, uses, stackFile));
-
-  if (problems.length > 0 || !parsed.success || !secrets) throw new ConfigError(withStackFileLines(problems, source.projectDir, source.stack));
-  return { stack: parsed.data, secrets, secretStore: secretStore(source.values, NAMESPACE), realms };
+  const { stack, realms } = validateFleetConfig(source);
+  return { stack, secrets: adminSecrets(source), secretStore: secretStore(source.values, NAMESPACE), realms };
 }
 
-/** Reads and validates realm spec files (paths relative to projectDir); throws ConfigError. */
-export function loadRealmSpecs(projectDir: string, files: string[]): RealmSource[] {
-  const problems: Problem[] = [];
-  const realms = files.flatMap((file) => loadRealm(projectDir, file, problems));
-  if (problems.length > 0) throw new ConfigError(problems);
-  return realms;
-}
-
-/**
- * The stack config secrets that these realm spec files refer to ({config: key}). Used by
- * `dev up` to give a local stack placeholders for them.
- */
-export function referencedSecretKeys(projectDir: string, files: string[]): string[] {
-  const realms = loadRealmSpecs(projectDir, files);
-  return [...new Set(realms.flatMap(({ spec }) => secretUses(spec).flatMap((u) => (u.key ? [u.key] : []))))];
-}
-
-/** Plain keys of our namespace that neither the schema nor a realm spec knows: likely typos. */
-function unknownKeys(raw: Record<string, unknown>, uses: { key?: string }[], stackFile: string): Problem[] {
-  const known = new Set([...Object.keys(StackConfig.shape), ...uses.flatMap((u) => (u.key ? [u.key] : []))]);
-  return Object.keys(raw)
-    .filter((key) => !known.has(key))
-    .map((key) => ({
-      file: stackFile,
-      field: `${NAMESPACE}:${key}`,
-      message: `unknown stack config key; hint: known keys are ${Object.keys(StackConfig.shape).join(", ")} (Pulumi.yaml describes them)`,
-    }));
-}
-
-/** The project's plain (non-secret) keys, without the namespace, structured values parsed from JSON. */
-function stackValues(source: ConfigSource): Record<string, unknown> {
-  const prefix = `${NAMESPACE}:`;
-  const secret = new Set<string>([...SECRET_KEYS, "secretSeed"]);
-  return Object.fromEntries(
-    Object.entries(source.values)
-      .filter(([key]) => key.startsWith(prefix) && !secret.has(key.slice(prefix.length)) && !source.secretKeys.includes(key))
-      .map(([key, value]) => [key.slice(prefix.length), parseValue(value)]),
-  );
-}
-
-function parseValue(value: string): unknown {
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-}
-
-/**
- * What the platform needs of each secret. "generated": the kubernetes platform makes its own,
- * so a value in config would be silently ignored.
- */
-function secretNeeds(config: StackConfig): Record<SecretKey, "required" | "optional" | "generated"> {
-  const k8s = config.kubernetes;
-  const onKubernetes = config.platform === "kubernetes";
+/** The platform's secrets as Pulumi secrets. Validation let through only those the platform uses, each set with --secret. */
+function adminSecrets(source: ConfigSource): AdminSecrets {
+  const read = (name: string) => {
+    const value = source.values[`${NAMESPACE}:${name}`];
+    return value === undefined ? undefined : pulumi.secret(value);
+  };
   return {
-    adminClientSecret: onKubernetes ? "generated" : "required",
-    adminPassword: onKubernetes ? "generated" : config.platform === "local" ? "required" : "optional",
-    databasePassword: k8s?.database.type === "external" ? "required" : "optional",
-    backupSecretAccessKey: k8s?.backup?.target.type === "s3" ? "required" : "optional",
+    clientSecret: read("adminClientSecret"),
+    password: read("adminPassword"),
+    databasePassword: read("databasePassword"),
+    backupSecretAccessKey: read("backupSecretAccessKey"),
   };
 }
 
-/** Secrets must be present and set with --secret; their values never enter a message. */
-function readSecrets(source: ConfigSource, config: StackConfig, file: string, problems: Problem[]): AdminSecrets | undefined {
-  const before = problems.length;
-  const read = (name: SecretKey, need: "required" | "optional" | "generated"): pulumi.Output<string> | undefined => {
-    const key = `${NAMESPACE}:${name}`;
-    const value = source.values[key];
-    if (value === undefined) {
-      if (need === "required")
-        problems.push({ file, field: key, missingSecret: name, message: `required secret is missing; hint: pulumi config set --secret ${name} <value> (${SECRET_PURPOSES[name]})` });
-      return undefined;
-    }
-    if (need === "generated") {
-      problems.push({ file, field: key, message: `not used on the ${config.platform} platform, which generates it; hint: pulumi config rm ${name}` });
-      return undefined;
-    }
-    if (!source.secretKeys.includes(key)) {
-      problems.push({ file, field: key, message: `must be a secret; hint: set it again with pulumi config set --secret ${name}` });
-      return undefined;
-    }
-    return pulumi.secret(value);
+/** The realm layer's secrets: those the specs name in stack config, and those derived from secretSeed. */
+function secretStore(values: Record<string, string>, namespace: string): SecretStore {
+  const get = (key: string) => pulumi.secret(values[`${namespace}:${key}`]);
+  return {
+    get,
+    derive: (purpose) => get("secretSeed").apply((seed) => createHmac("sha256", seed).update(purpose).digest("base64url").slice(0, 32)),
   };
-  const needs = secretNeeds(config);
-  const secrets: AdminSecrets = {
-    clientSecret: read("adminClientSecret", needs.adminClientSecret),
-    password: read("adminPassword", needs.adminPassword),
-    databasePassword: read("databasePassword", needs.databasePassword),
-    backupSecretAccessKey: read("backupSecretAccessKey", needs.backupSecretAccessKey),
-  };
-  return problems.length === before ? secrets : undefined;
-}
-
-/** Realm allowlists must name realms that exist: a typo would leave the intended realm open. */
-function unknownAllowlistRealms(config: StackConfig, realms: RealmSource[], stackFile: string): Problem[] {
-  const declared = ["master", ...realms.map(({ spec }) => spec.realm)];
-  return Object.keys(config.kubernetes?.realmAllowlists ?? {})
-    .filter((realm) => !declared.includes(realm))
-    .map((realm) => ({
-      file: stackFile,
-      field: `${NAMESPACE}:kubernetes.realmAllowlists.${realm}`,
-      message: `no realm spec declares realm "${realm}"; hint: use a realm name from the files in ${NAMESPACE}:realms (${declared.join(", ")})`,
-    }));
-}
-
-/** Dotted paths of the keys of nested objects (lists are leaves). */
-function declaredPaths(input: unknown, prefix = ""): string[] {
-  if (!input || typeof input !== "object" || Array.isArray(input)) return [];
-  return Object.entries(input).flatMap(([key, value]) => [`${prefix}${key}`, ...declaredPaths(value, `${prefix}${key}.`)]);
-}
-
-function loadRealm(projectDir: string, file: string, problems: Problem[]): RealmSource[] {
-  const fullPath = path.resolve(projectDir, file);
-  if (!fs.existsSync(fullPath)) {
-    problems.push({ file, field: "(file)", message: `realm spec file not found (looked in ${fullPath}); hint: paths in ${NAMESPACE}:realms are relative to the project directory` });
-    return [];
-  }
-  const yaml = readYamlFile(fullPath, file);
-  if ("problems" in yaml) {
-    problems.push(...yaml.problems);
-    return [];
-  }
-  const input = yaml.value;
-  const parsed = RealmSpec.safeParse(input);
-  if (parsed.success) return [{ file, spec: parsed.data, declared: declaredPaths(input) }];
-  problems.push(
-    ...parsed.error.issues.map((issue) => ({
-      file: `${file}:${yaml.lineOf(issue.path)}`,
-      field: fieldPath(issue.path, input),
-      message: messageOf(issue, input),
-    })),
-  );
-  return [];
-}
-
-function duplicateRealms(realms: RealmSource[]): Problem[] {
-  const seen = new Map<string, string>();
-  return realms.flatMap(({ file, spec }) => {
-    const first = seen.get(spec.realm);
-    seen.set(spec.realm, first ?? file);
-    return first
-      ? [{ file, field: "realm", message: `realm "${spec.realm}" is already declared in ${first}; hint: one file per realm` }]
-      : [];
-  });
 }

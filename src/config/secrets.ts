@@ -1,5 +1,4 @@
-import { createHmac } from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { Problem } from "./errors";
 import type { RealmSpec } from "./spec/realm";
 
@@ -58,12 +57,4 @@ export function checkSecrets(
   if (needsSeed)
     check(needsSeed.file, needsSeed.field, "secretSeed", "is generated from the stack's secret seed,");
   return problems.filter((p, i) => problems.findIndex((q) => q.message === p.message && q.field === p.field) === i);
-}
-
-export function secretStore(values: Record<string, string>, namespace: string): SecretStore {
-  const get = (key: string) => pulumi.secret(values[`${namespace}:${key}`]);
-  return {
-    get,
-    derive: (purpose) => get("secretSeed").apply((seed) => createHmac("sha256", seed).update(purpose).digest("base64url").slice(0, 32)),
-  };
 }

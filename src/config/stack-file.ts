@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair } from "yaml";
 import type { Problem } from "./errors";
-import type { ConfigSource } from "./load";
+import type { ConfigSource } from "./validate";
 import { readYamlFile, type YamlFile } from "./yaml-file";
 
 export const stackFileName = (stack: string) => `Pulumi.${stack}.yaml`;

@@ -1,14 +1,13 @@
 // `check`: the stack config and every realm spec it names, validated by the program's own rules
-// (loadFleetConfig) without the engine, its plugins or Keycloak, so a refusal comes in seconds
-// and with the very lines `pulumi up` and `pulumi preview` print.
+// (validateFleetConfig) without the engine, its plugins, the Pulumi SDK or Keycloak, so a refusal
+// comes in about a second and with the very lines `pulumi up` and `pulumi preview` print.
 import * as fs from "node:fs";
 import { ConfigError, formatProblem, type Problem } from "../config/errors";
-import { type ConfigSource, loadFleetConfig, referencedSecretKeys } from "../config/load";
 import { NAMESPACE } from "../config/stack";
 import { readStackConfig, stackFileName } from "../config/stack-file";
-import { type Command, stringFlag } from "./command";
+import { type ConfigSource, referencedSecretKeys, validateFleetConfig } from "../config/validate";
 import { CommandError } from "./console";
-import { PROJECT_DIR } from "./workspace";
+import { PROJECT_DIR } from "./project-dir";
 
 /** Stack names as Pulumi takes them; anything else would name a file outside the project. */
 const STACK_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
@@ -59,10 +58,10 @@ function referencedSecrets(source: ConfigSource): string[] {
   }
 }
 
-/** The program's own check: loadFleetConfig, whose refusal lists every problem. */
+/** The program's own check: validateFleetConfig, whose refusal lists every problem. */
 function validate(source: ConfigSource): { realms: number; problems: Problem[] } {
   try {
-    return { realms: loadFleetConfig(source).realms.length, problems: [] };
+    return { realms: validateFleetConfig(source).realms.length, problems: [] };
   } catch (error) {
     if (error instanceof ConfigError) return { realms: 0, problems: error.problems };
     throw error;
@@ -77,15 +76,8 @@ function stackFilesHint(projectDir: string): string {
   return stacks.length ? `the stacks with a config file here are ${stacks.join(", ")}` : "create one with npm run fleet -- stack new NAME";
 }
 
-export const checkCommands: Record<string, Command> = {
-  check: {
-    usage: "check [--stack NAME]",
-    summary: "validate the stack config and its realm specs as pulumi up would, without deploying (default stack: dev)",
-    options: { stack: { type: "string" } },
-    run: async (args) => {
-      const stack = stringFlag(args, "stack") ?? "dev";
-      const realms = checkStack(PROJECT_DIR, stack);
-      process.stdout.write(`ok: ${realms} realm spec${realms === 1 ? "" : "s"}, stack config valid\n`);
-    },
-  },
-};
+/** `check --stack NAME`, in the project the working directory is in. */
+export async function check(stack: string): Promise<void> {
+  const realms = checkStack(PROJECT_DIR, stack);
+  process.stdout.write(`ok: ${realms} realm spec${realms === 1 ? "" : "s"}, stack config valid\n`);
+}

@@ -1,27 +1,9 @@
 // fleet: the command-line jobs of keycloak-fleet (npm run fleet -- <command>).
 // Exit codes: 0 done (or nothing to report), 1 an error, 2 differences found (parity, drift).
 import { parseArgs } from "node:util";
-import { checkCommands } from "./check";
-import { cloneCommands } from "./clone";
 import type { Command } from "./command";
+import { commands } from "./commands";
 import { CommandError } from "./console";
-import { devCommands } from "./dev";
-import { driftCommands } from "./drift";
-import { parityCommands } from "./parity";
-import { schemaCommands } from "./schema";
-import { stackCommands } from "./stacks";
-import { usersCommands } from "./users";
-
-const commands: Record<string, Command> = {
-  ...devCommands,
-  ...stackCommands,
-  ...cloneCommands,
-  ...checkCommands,
-  ...parityCommands,
-  ...driftCommands,
-  ...usersCommands,
-  ...schemaCommands,
-};
 
 function usage(): string {
   return ["usage: npm run fleet -- <command> [flags]", "", ...Object.values(commands).map((c) => `  ${c.usage}\n      ${c.summary}`)].join("\n");
@@ -53,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
   const [min, max] = Array.isArray(command.positionals) ? command.positionals : [command.positionals ?? 0, command.positionals ?? 0];
   if (parsed.positionals.length < min || parsed.positionals.length > max)
     throw new CommandError(`expected ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? "" : "s"}, got ${parsed.positionals.length}`, `usage: npm run fleet -- ${command.usage}`);
-  return (await command.run({ positionals: parsed.positionals, values: parsed.values })) ?? 0;
+  return (await command.run({ positionals: parsed.positionals, values: parsed.values, usage: command.usage })) ?? 0;
 }
 
 main(process.argv.slice(2)).then(

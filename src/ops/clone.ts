@@ -3,16 +3,16 @@
 // generated client secret comes out the same and apps keep theirs across regions. What belongs
 // to FROM's Keycloak (its address, its admin credentials, a local port) is not copied.
 import { NAMESPACE } from "../config/stack";
-import { type Command, type CommandArgs, listFlag } from "./command";
+import { type CommandArgs, listFlag } from "./command";
 import { CommandError, progress } from "./console";
 import { applyAssignments, checkDraft, createStackFromDraft, missingSecretLines, type StackDraft } from "./stack-draft";
-import { PLATFORM_FLAGS, PLATFORM_USAGE, type Platform, platformDraft, printNextSteps } from "./stacks";
+import { type Platform, platformDraft, printNextSteps } from "./stacks";
 import { existingStack, PROJECT_DIR, projectLocation, randomSecret, stackNames } from "./workspace";
 
 /** Secrets that authenticate against FROM's own Keycloak or database: never carried over. */
 const PLATFORM_SECRETS = ["adminClientSecret", "adminPassword", "databasePassword", "backupSecretAccessKey"];
 
-async function clone(args: CommandArgs): Promise<void> {
+export async function clone(args: CommandArgs): Promise<void> {
   const [fromName, toName] = args.positionals;
   const from = await existingStack(projectLocation(fromName));
   if ((await stackNames(projectLocation(toName))).includes(toName))
@@ -80,13 +80,3 @@ function refuseSameTarget(from: Record<string, unknown>, to: Record<string, unkn
       from.platform === "external" ? "give the new region's Keycloak with --url" : "give the new region's cluster with --context (and its --hostname, --admin-hostname)",
     );
 }
-
-export const cloneCommands: Record<string, Command> = {
-  clone: {
-    usage: `clone FROM TO [--new-secrets] ${PLATFORM_USAGE}`,
-    summary: "a new stack with FROM's realms and settings and, unless --new-secrets, its secretSeed and secrets",
-    positionals: 2,
-    options: { "new-secrets": { type: "boolean" }, ...PLATFORM_FLAGS },
-    run: clone,
-  },
-};

@@ -1,5 +1,6 @@
-// The shape of one fleet command: its usage line, its flags and what it does. cli.ts parses
-// argv with node:util's parseArgs against `options`, so every command refuses unknown flags.
+// The shape of one fleet command: its usage line, its flags and what it does. commands.ts lists
+// them; cli.ts parses argv with node:util's parseArgs against `options`, so every command
+// refuses unknown flags.
 
 export type OptionSpec = { type: "string" | "boolean"; multiple?: boolean };
 
@@ -7,6 +8,8 @@ export interface CommandArgs {
   /** Words after the command's own, e.g. the stack names of `clone FROM TO`. */
   positionals: string[];
   values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  /** The command's usage line, for hints about flags the command itself requires. */
+  usage: string;
 }
 
 export interface Command {

@@ -3,34 +3,28 @@
 // Exit codes as `terraform plan -detailed-exitcode`: 0 no drift, 2 drift, 1 an error.
 import type { EngineEvent, OpType, Stack, StepEventMetadata } from "@pulumi/pulumi/automation";
 import { stackAdminClient } from "./admin-api";
-import { type Command, type CommandArgs, stringFlag } from "./command";
+import { type CommandArgs, stringFlag } from "./command";
 import { CommandError, progress } from "./console";
 import { changedPaths, driftEntries, type DriftEntry, fieldLabel, formatEntries, PreviewSteps, refOf } from "./drift-report";
 import { AdminApiNames } from "./keycloak-names";
 import { specName } from "./spec-names";
 import { existingStack, projectLocation } from "./workspace";
 
-const USAGE = "drift --stack NAME [--fix]";
-
-export const driftCommands: Record<string, Command> = {
-  drift: {
-    usage: USAGE,
-    summary: "what differs between a stack's Keycloak and the code (exit 2 if anything does); --fix applies the code",
-    options: { stack: { type: "string" }, fix: { type: "boolean" } },
-    run: (args) => drift(stackName(args), args.values.fix === true),
-  },
-};
+/** `drift --stack NAME [--fix]`: exit 2 when there is drift (and --fix is not given). */
+export async function drift(args: CommandArgs): Promise<number> {
+  return driftOf(stackName(args), args.values.fix === true);
+}
 
 function stackName(args: CommandArgs): string {
   const name = stringFlag(args, "stack");
-  if (!name) throw new CommandError("drift needs the stack to check: --stack NAME", `usage: npm run fleet -- ${USAGE}`);
+  if (!name) throw new CommandError("drift needs the stack to check: --stack NAME", `usage: npm run fleet -- ${args.usage}`);
   return name;
 }
 
 const print = (line = "") => process.stdout.write(`${line}\n`);
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
-async function drift(name: string, fix: boolean): Promise<number> {
+async function driftOf(name: string, fix: boolean): Promise<number> {
   const stack = await existingStack(projectLocation(name));
   const steps = await refreshedPreview(stack);
   const entries = await driftEntries(steps, new AdminApiNames(() => stackAdminClient(stack)));

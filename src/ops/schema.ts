@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REALM_SPEC_SCHEMA_FILE, realmSpecJsonSchema } from "../config/json-schema";
-import type { Command } from "./command";
 
 /** The schema file's text, exactly as committed (the unit tests compare it). */
 export function schemaText(): string {
@@ -14,7 +13,3 @@ export async function writeSchema(): Promise<void> {
   fs.writeFileSync(file, schemaText());
   process.stderr.write(`==> wrote ${REALM_SPEC_SCHEMA_FILE}\n`);
 }
-
-export const schemaCommands: Record<string, Command> = {
-  schema: { usage: "schema", summary: "regenerate schema/realm-spec.schema.json from the zod schema", run: writeSchema },
-};

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { NAMESPACE } from "../config/stack";
 import { freePort } from "../platform/local/server";
-import { type Command, type CommandArgs, listFlag, stringFlag } from "./command";
+import { type CommandArgs, listFlag, stringFlag } from "./command";
 import { CommandError, progress } from "./console";
 import { applyAssignments, checkDraft, createStackFromDraft, missingSecretLines, type StackDraft } from "./stack-draft";
 import { backendEnv, PROJECT_DIR, projectLocation, randomSecret } from "./workspace";
@@ -64,7 +64,7 @@ export function printNextSteps(draft: StackDraft, missing: string[]): void {
   progress(`Next: ${upCommand(draft.plain.platform, draft.name)}`);
 }
 
-async function stackNew(args: CommandArgs): Promise<void> {
+export async function stackNew(args: CommandArgs): Promise<void> {
   const [name] = args.positionals;
   const platform = stringFlag(args, "platform") as Platform | undefined;
   if (!platform || !PLATFORMS.includes(platform))
@@ -79,7 +79,7 @@ async function stackNew(args: CommandArgs): Promise<void> {
   printNextSteps(draft, missing);
 }
 
-async function printEnv(): Promise<void> {
+export async function printEnv(): Promise<void> {
   const env = backendEnv(projectLocation(""));
   // The CLI and language host that setup.sh linked into the checkout this code runs from.
   const bin = path.resolve(__dirname, "../..", ".fleet", "bin");
@@ -89,30 +89,3 @@ async function printEnv(): Promise<void> {
 }
 
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-
-/** The flags of what a platform needs, shared by `stack new` and `clone`. */
-export const PLATFORM_FLAGS = {
-  url: { type: "string" },
-  "admin-client-secret-file": { type: "string" },
-  context: { type: "string" },
-  hostname: { type: "string" },
-  "admin-hostname": { type: "string" },
-  "admin-allowlist": { type: "string", multiple: true },
-  set: { type: "string", multiple: true },
-} as const;
-export const PLATFORM_USAGE = "[--url URL --admin-client-secret-file FILE|-] [--context C --hostname H --admin-hostname H --admin-allowlist CIDR ...] [--set KEY=VALUE ...]";
-
-export const stackCommands: Record<string, Command> = {
-  "stack new": {
-    usage: `stack new NAME --platform local|external|kubernetes [--realm FILE ...] ${PLATFORM_USAGE}`,
-    summary: "create a stack with this project's backend and a new secretSeed; says what to run next",
-    positionals: 1,
-    options: { platform: { type: "string" }, realm: { type: "string", multiple: true }, ...PLATFORM_FLAGS },
-    run: stackNew,
-  },
-  env: {
-    usage: "env",
-    summary: 'print the environment plain pulumi needs for this project\'s stacks: eval "$(npm run --silent fleet -- env)"',
-    run: printEnv,
-  },
-};

@@ -3,93 +3,37 @@
 // deployed stack, and leave the users that a realm spec declares to Pulumi.
 import type UserRepresentation from "@keycloak/keycloak-admin-client/lib/defs/userRepresentation";
 import { flattenGroups } from "../config/spec/groups";
-import { type Command, type CommandArgs, listFlag, stringFlag } from "./command";
+import { type CommandArgs, listFlag, stringFlag } from "./command";
 import { CommandError, progress } from "./console";
 import { allUsers, codeDeclaredUser, federationProviders, findUser, keycloakCall, openStackRealm, type StackRealm } from "./stack-realm";
 import { requireSmtp, sendUpdatePasswordEmail, setTemporaryPassword } from "./user-passwords";
 import { exportUsers, importUsers } from "./user-transfer";
 
-const TARGET = "--stack NAME --realm REALM";
-const targetOptions = { stack: { type: "string" }, realm: { type: "string" } } as const;
+// The commands, as commands.ts runs them with their parsed flags.
 
-export const usersCommands: Record<string, Command> = {
-  "users add": {
-    usage: `users add USERNAME ${TARGET} [--email E] [--first-name F] [--last-name L] [--group PATH ...] [--email-action]`,
-    summary: "create a user in groups; print a temporary password once, or e-mail an update-password link",
-    options: {
-      ...targetOptions,
-      email: { type: "string" },
-      "first-name": { type: "string" },
-      "last-name": { type: "string" },
-      group: { type: "string", multiple: true },
-      "email-action": { type: "boolean" },
-    },
-    positionals: 1,
-    run: async (args) => {
-      const target = await openTarget(args, "users add");
-      await addUser(target, {
-        username: args.positionals[0].toLowerCase(),
-        email: stringFlag(args, "email"),
-        firstName: stringFlag(args, "first-name"),
-        lastName: stringFlag(args, "last-name"),
-        groups: listFlag(args, "group"),
-        emailAction: args.values["email-action"] === true,
-      });
-    },
-  },
-  "users list": {
-    usage: `users list ${TARGET}`,
-    summary: "the realm's users: e-mail, enabled, groups, and where each comes from (code, federation, day-2)",
-    options: targetOptions,
-    run: async (args) => listUsers(await openTarget(args, "users list")),
-  },
-  "users disable": {
-    usage: `users disable USERNAME ${TARGET}`,
-    summary: "refuse the user's logins from now on and end its sessions",
-    options: targetOptions,
-    positionals: 1,
-    run: async (args) => setEnabled(await openTarget(args, "users disable"), args.positionals[0], false),
-  },
-  "users enable": {
-    usage: `users enable USERNAME ${TARGET}`,
-    summary: "let a disabled user log in again",
-    options: targetOptions,
-    positionals: 1,
-    run: async (args) => setEnabled(await openTarget(args, "users enable"), args.positionals[0], true),
-  },
-  "users reset-password": {
-    usage: `users reset-password USERNAME ${TARGET} [--email-action]`,
-    summary: "print a new temporary password once, or e-mail an update-password link",
-    options: { ...targetOptions, "email-action": { type: "boolean" } },
-    positionals: 1,
-    run: async (args) => resetPassword(await openTarget(args, "users reset-password"), args.positionals[0], args.values["email-action"] === true),
-  },
-  "users remove": {
-    usage: `users remove USERNAME ${TARGET}`,
-    summary: "delete the user",
-    options: targetOptions,
-    positionals: 1,
-    run: async (args) => removeUser(await openTarget(args, "users remove"), args.positionals[0]),
-  },
-  "users export": {
-    usage: `users export ${TARGET} [--out FILE]`,
-    summary: "write the realm's day-2 users (groups, roles, attributes, required actions, links; no passwords) as JSON",
-    options: { ...targetOptions, out: { type: "string" } },
-    run: async (args) => exportUsers(await openTarget(args, "users export"), stringFlag(args, "out")),
-  },
-  "users import": {
-    usage: `users import FILE ${TARGET} [--email-action]`,
-    summary: "create the users of an export that the realm lacks; skip the others and say why",
-    options: { ...targetOptions, "email-action": { type: "boolean" } },
-    positionals: 1,
-    run: async (args) => importUsers(args.positionals[0], () => openTarget(args, "users import"), args.values["email-action"] === true),
-  },
-};
+export async function usersAdd(args: CommandArgs): Promise<void> {
+  const target = await openTarget(args);
+  await addUser(target, {
+    username: args.positionals[0].toLowerCase(),
+    email: stringFlag(args, "email"),
+    firstName: stringFlag(args, "first-name"),
+    lastName: stringFlag(args, "last-name"),
+    groups: listFlag(args, "group"),
+    emailAction: args.values["email-action"] === true,
+  });
+}
+export const usersList = async (args: CommandArgs) => listUsers(await openTarget(args));
+export const usersDisable = async (args: CommandArgs) => setEnabled(await openTarget(args), args.positionals[0], false);
+export const usersEnable = async (args: CommandArgs) => setEnabled(await openTarget(args), args.positionals[0], true);
+export const usersResetPassword = async (args: CommandArgs) => resetPassword(await openTarget(args), args.positionals[0], args.values["email-action"] === true);
+export const usersRemove = async (args: CommandArgs) => removeUser(await openTarget(args), args.positionals[0]);
+export const usersExport = async (args: CommandArgs) => exportUsers(await openTarget(args), stringFlag(args, "out"));
+export const usersImport = (args: CommandArgs) => importUsers(args.positionals[0], () => openTarget(args), args.values["email-action"] === true);
 
 /** The stack and realm the flags name; both flags are required. */
-async function openTarget(args: CommandArgs, command: string): Promise<StackRealm> {
+async function openTarget(args: CommandArgs): Promise<StackRealm> {
   const missing = ["stack", "realm"].filter((flag) => !stringFlag(args, flag));
-  if (missing.length) throw new CommandError(`${missing.map((f) => `--${f}`).join(" and ")} must be given`, `usage: npm run fleet -- ${usersCommands[command].usage}`);
+  if (missing.length) throw new CommandError(`${missing.map((f) => `--${f}`).join(" and ")} must be given`, `usage: npm run fleet -- ${args.usage}`);
   return openStackRealm(stringFlag(args, "stack")!, stringFlag(args, "realm")!);
 }
 

@@ -9,6 +9,7 @@ import { referencedSecretKeys } from "../config/load";
 import { NAMESPACE } from "../config/stack";
 import { freePort, type LocalServerOptions } from "../platform/local/server";
 import { CommandError } from "./console";
+import { PROJECT_DIR } from "./project-dir";
 
 export interface StackLocation {
   /** Directory holding Pulumi.yaml. */
@@ -20,17 +21,8 @@ export interface StackLocation {
   passphraseFile: string;
 }
 
-/**
- * The project the commands work on: like `pulumi`, the nearest directory from the working
- * directory up that holds a Pulumi.yaml; this checkout when there is none.
- */
-export const PROJECT_DIR = findProjectDir(process.cwd()) ?? path.resolve(__dirname, "../..");
-
-function findProjectDir(dir: string): string | undefined {
-  if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-  const parent = path.dirname(dir);
-  return parent === dir ? undefined : findProjectDir(parent);
-}
+/** The project the commands work on (project-dir.ts). */
+export { PROJECT_DIR };
 
 /**
  * Where the commands keep this project's stacks: by convention a file backend in .fleet/state
@@ -127,8 +119,8 @@ export async function localServerOptions(stack: Stack, dataDir: string): Promise
     dataDir,
     port: JSON.parse(value("local")).port,
     admin: {
-      username: value("adminUsername", "admin"),
-      password: value("adminPassword"),
+      // A stack that declares its permanent administrator bootstraps no temporary user.
+      ...(value("permanentAdministrator", "true") === "false" ? { username: value("adminUsername", "admin"), password: value("adminPassword") } : {}),
       clientId: value("adminClientId", "keycloak-fleet"),
       clientSecret: value("adminClientSecret"),
     },

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/errors";
 import { loadFleetConfig, type ConfigSource } from "../../src/config/load";
@@ -49,6 +50,10 @@ describe("loadFleetConfig", () => {
         message: expect.stringMatching(/^expected one of "local", "external", "kubernetes", got "docker"; hint: local runs Keycloak on this machine/),
       },
     ]);
+  });
+
+  it("refuses in a way the engine prints without a stack trace: the SDK takes a ConfigError for a RunError", () => {
+    expect(pulumi.RunError.isInstance(refusal({ platform: "docker" }))).toBe(true);
   });
 
   it("refuses a platform without its section", () => {
