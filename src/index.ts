@@ -14,7 +14,7 @@ export = async function program() {
   const keycloak = connectKeycloak(config);
   const access = runningKeycloakAccess(config.stack, source.values);
   const declaring = keycloak.renderOnly ? [] : config.realms;
-  const inState = declaring.some(({ spec }) => spec.existing) ? await readStateResources() : new Set<string>();
+  const inState = declaring.some(({ spec }) => spec.existing) ? await readStateResources() : new Map();
   const realms: Record<string, Realm> = {};
   for (const realm of declaring) {
     const { spec, declared } = realm;

@@ -88,13 +88,20 @@ export interface Adoption {
 }
 
 /**
- * A transform for a Realm component: children whose object Keycloak already has are imported,
- * unless the stack holds them already (stack-state.ts says why that matters).
+ * A transform for a Realm component. A child whose object Keycloak already has is imported,
+ * unless the stack holds it already (stack-state.ts says why that matters). An imported child,
+ * now and on every later update, leaves alone each field its spec does not set: the live value
+ * stays, where a new object would get the provider's default.
  */
 export function adoptionTransform({ live, inState }: Adoption): pulumi.ResourceTransform {
   return ({ custom, type, name, props, opts }) => {
-    const id = custom && !inState.has(stateKey(type, name)) ? live.importId(type, name) : undefined;
-    return id === undefined ? undefined : { props, opts: { ...opts, import: id } as pulumi.CustomResourceOptions };
+    if (!custom) return undefined;
+    const held = inState.get(stateKey(type, name));
+    const id = held ? undefined : live.importId(type, name);
+    if (id === undefined && !held?.imported) return undefined;
+    const unset = Object.keys(props).filter((key) => props[key] === undefined);
+    const adopted: pulumi.CustomResourceOptions = { ...opts, ignoreChanges: [...(opts.ignoreChanges ?? []), ...unset] };
+    return { props, opts: id === undefined ? adopted : { ...adopted, import: id } };
   };
 }
 

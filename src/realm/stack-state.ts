@@ -7,8 +7,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 
-/** `type::name` of every resource in the stack's state before this update. */
-export type StateResources = ReadonlySet<string>;
+/** Every resource in the stack's state before this update, by `type::name`: whether it was imported. */
+export type StateResources = ReadonlyMap<string, { imported: boolean }>;
 
 export const stateKey = (type: string, name: string) => `${type}::${name}`;
 
@@ -18,8 +18,8 @@ export async function readStateResources(): Promise<StateResources> {
     cwd: pulumi.runtime.getRootDirectory(),
     maxBuffer: 1 << 30,
   });
-  const resources: { urn: string }[] = JSON.parse(stdout).deployment?.resources ?? [];
-  return new Set(resources.map(({ urn }) => urnKey(urn)));
+  const resources: { urn: string; importID?: string }[] = JSON.parse(stdout).deployment?.resources ?? [];
+  return new Map(resources.map(({ urn, importID }) => [urnKey(urn), { imported: Boolean(importID) }]));
 }
 
 /** urn:pulumi:<stack>::<project>::<parent types $ type>::<name> -> type::name */

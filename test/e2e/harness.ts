@@ -5,7 +5,7 @@ import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import KcAdminClient from "@keycloak/keycloak-admin-client";
-import type { Stack } from "@pulumi/pulumi/automation";
+import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { inject } from "vitest";
 import { fileBackend, openStack, randomSecret } from "../../src/ops/workspace";
 
@@ -98,6 +98,8 @@ export async function createTestStack(name: string, { realms, config = {}, secre
   }
   for (const [i, file] of Object.keys(realms).entries())
     await stack.setConfig(`keycloak-fleet:realms[${i}]`, { value: `stacks/${file}` }, true);
+  // Many test stacks share one Keycloak: only a test that says so declares its administrator.
+  await stack.setConfig("keycloak-fleet:permanentAdministrator", { value: "false" });
   for (const [key, value] of Object.entries(config)) await stack.setConfig(`keycloak-fleet:${key}`, { value });
   for (const [key, value] of Object.entries(secrets)) await stack.setConfig(`keycloak-fleet:${key}`, { value, secret: true });
 
@@ -139,6 +141,25 @@ function readTree(dir: string): string {
     .filter((entry) => entry.isFile())
     .map((entry) => fs.readFileSync(path.join(entry.parentPath, entry.name), "utf8"))
     .join("\n");
+}
+
+/** One resource step of an update, as the engine reports it (op: create, import, update, same, refresh, ...). */
+export interface ResourceStep {
+  op: string;
+  type: string;
+  name: string;
+}
+
+/** `up`, recording each Keycloak resource's step. */
+export async function upWithSteps(stack: Stack): Promise<{ steps: ResourceStep[]; result: UpResult }> {
+  const steps: ResourceStep[] = [];
+  const result = await stack.up({
+    onEvent: ({ resOutputsEvent }) => {
+      const meta = resOutputsEvent?.metadata;
+      if (meta?.type.startsWith("keycloak:")) steps.push({ op: meta.op, type: meta.type, name: meta.urn.split("::").pop()! });
+    },
+  });
+  return { steps, result };
 }
 
 /** An Admin REST API client, logged in as the automation client. */

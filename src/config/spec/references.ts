@@ -54,6 +54,10 @@ export function checkReferences(spec: RealmSpecFields, ctx: z.RefinementCtx): vo
   });
   spec.roles.forEach((role, i) => checkRoles(["roles", i, "composites"], role.composites));
   checkRoles(["defaultRoles"], spec.defaultRoles);
+  // The provider sets a realm's default roles from realm roles only (the composites/realm list of
+  // Keycloak's default role): a client role there would fail the update half-way.
+  if (Object.keys(spec.defaultRoles?.clients ?? {}).length > 0)
+    problem(["defaultRoles", "clients"], "expected realm roles only: default roles are set from realm roles; hint: declare a realm role with the client roles as composites and list that role under defaultRoles.realm");
   spec.clients.forEach((client, i) => {
     client.roles.forEach((role, j) => checkRoles(["clients", i, "roles", j, "composites"], role.composites));
     checkRoles(["clients", i, "serviceAccountRoles"], client.serviceAccountRoles);
