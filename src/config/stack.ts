@@ -12,10 +12,22 @@ const PLATFORMS = ["local", "external", "kubernetes"] as const;
 /** Unprivileged TCP ports: Keycloak runs as the user, not as root. */
 const Port = wholeNumber(1024, 65535, "(an unprivileged TCP port)");
 
+export const LOCAL_MODES = ["dev", "production"] as const;
+
 const LocalPlatform = z
   .object({
     /** Loopback port of the local Keycloak; `npm run dev:up` picks a free one when unset. */
     port: Port,
+    /**
+     * "dev": `kc.sh start-dev` on its embedded H2 database. "production": `kc.sh start` on a
+     * PostgreSQL server of its own that dev:up starts and dev:down stops, plain HTTP on loopback.
+     */
+    mode: z
+      .enum(LOCAL_MODES, {
+        error: (iss) =>
+          `expected "dev" or "production", got ${received(iss.input)}; hint: dev runs Keycloak's start-dev on its embedded database, production runs kc.sh start on a local PostgreSQL, as a production server runs`,
+      })
+      .default("dev"),
   })
   .strict();
 
@@ -284,8 +296,13 @@ export const StackConfig = z
       .min(1, { error: "expected at least one realm spec file; hint: list files such as stacks/realms/platform.yaml" }),
     /** The master-realm client the realm layer authenticates with (client-credentials grant). */
     adminClientId: name("client id").min(1).default("keycloak-fleet"),
-    /** The human administrator Keycloak is bootstrapped with (local and kubernetes platforms). */
+    /** The permanent administrator: a master-realm user with the admin role (administrator.ts). */
     adminUsername: name("username").min(1).default("admin"),
+    /**
+     * Declare the permanent administrator and delete Keycloak's temporary bootstrap admin users.
+     * One stack per Keycloak owns its administrator: others on the same Keycloak set false.
+     */
+    permanentAdministrator: z.boolean({ error: (iss) => `expected true or false, got ${received(iss.input)}` }).default(true),
     local: LocalPlatform.optional(),
     external: ExternalPlatform.optional(),
     kubernetes: KubernetesPlatform.optional(),

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AdminSecrets, FleetConfig } from "../config/load";
 import { NAMESPACE, type StackConfig } from "../config/stack";
 import type { AdminApiAccess } from "./admin-client";
+import { declareAdministrator } from "./administrator";
 import { externalUrl } from "./external";
 import { KeycloakCluster } from "./kubernetes";
 import { localUrl } from "./local";
@@ -17,13 +18,16 @@ export interface KeycloakConnection {
   adminClientId: string;
   adminClientSecret: pulumi.Output<string>;
   provider: keycloak.Provider;
-  adminUsername: string;
+  /** The permanent administrator (administrator.ts); resolved once no temporary admin user is left. */
+  adminUsername: pulumi.Input<string>;
   adminPassword?: pulumi.Output<string>;
   /**
    * Manifests are rendered to a directory instead of applied (GitOps): no Keycloak runs yet,
    * so there are no realms to configure in this update.
    */
   renderOnly: boolean;
+  /** The deployed cluster (kubernetes): Keycloak answers only once it is ready. */
+  cluster?: KeycloakCluster;
 }
 
 /**
@@ -33,12 +37,29 @@ export interface KeycloakConnection {
  */
 export function connectKeycloak(config: FleetConfig): KeycloakConnection {
   const { stack, secrets } = config;
-  if (stack.platform === "kubernetes") return deployCluster(stack, secrets);
+  const connection = stack.platform === "kubernetes" ? deployCluster(stack, secrets) : connectRunning(config);
+  if (!stack.permanentAdministrator || connection.renderOnly) return connection;
+  const administrator = declareAdministrator({
+    username: stack.adminUsername,
+    initialPassword: connection.adminPassword!,
+    provider: connection.provider,
+    access: pulumi.all([connection.adminUrl, connection.adminClientId, connection.adminClientSecret]).apply(([url, clientId, clientSecret]) => ({ url, clientId, clientSecret })),
+    dependsOn: connection.cluster && [connection.cluster],
+    ready: connection.cluster?.ready,
+  });
+  return { ...connection, adminUsername: administrator.username };
+}
+
+/** A Keycloak that runs before this update does (local, external). */
+function connectRunning({ stack, secrets, secretStore }: FleetConfig): KeycloakConnection {
   const url = stack.platform === "local" ? localUrl(stack.local!) : externalUrl(stack.external!);
   // loadFleetConfig requires adminClientSecret on these platforms.
   const provider = adminProvider({ url, clientId: stack.adminClientId, clientSecret: secrets.clientSecret! });
   const automation = { adminUrl: url, adminClientId: stack.adminClientId, adminClientSecret: secrets.clientSecret! };
-  return { url, ...automation, provider, adminUsername: stack.adminUsername, adminPassword: secrets.password, renderOnly: false };
+  // Local stacks get adminPassword from dev:up; an external one may set it, or gets a stable
+  // random one from its secretSeed, kept as a secret like every generated secret.
+  const adminPassword = secrets.password ?? (stack.permanentAdministrator ? secretStore.derive("permanent-administrator-password") : undefined);
+  return { url, ...automation, provider, adminUsername: stack.adminUsername, adminPassword, renderOnly: false };
 }
 
 /**
@@ -61,6 +82,8 @@ function deployCluster(stack: StackConfig, secrets: AdminSecrets): KeycloakConne
     config: stack.kubernetes!,
     adminUsername: stack.adminUsername,
     adminClientId: stack.adminClientId,
+    // The permanent administrator replaces a bootstrap user; without it Keycloak keeps its temporary one.
+    bootstrapAdminUser: !stack.permanentAdministrator,
     databasePassword: secrets.databasePassword,
     backupSecretAccessKey: secrets.backupSecretAccessKey,
   });
@@ -78,6 +101,7 @@ function deployCluster(stack: StackConfig, secrets: AdminSecrets): KeycloakConne
     adminUsername: cluster.adminUsername,
     adminPassword: cluster.adminPassword,
     renderOnly: stack.kubernetes!.renderDirectory !== undefined,
+    cluster,
   };
 }
 

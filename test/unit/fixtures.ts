@@ -14,10 +14,13 @@ export const FIXTURES = path.join(__dirname, "../fixtures");
 export function configSource(plain: Record<string, unknown>, secrets: Record<string, string> = {}, projectDir = FIXTURES): ConfigSource {
   const key = (name: string) => `keycloak-fleet:${name}`;
   const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+  // The permanent administrator talks to Keycloak on a real update, which these mocks are:
+  // only test/unit/administrator.test.ts declares it, under preview mocks.
+  const withAdministrator = { permanentAdministrator: false, ...plain };
   return {
     stack: "unit",
     projectDir,
-    values: Object.fromEntries([...Object.entries(plain), ...Object.entries(secrets)].filter(([, v]) => v !== undefined).map(([k, v]) => [key(k), text(v)])),
+    values: Object.fromEntries([...Object.entries(withAdministrator), ...Object.entries(secrets)].filter(([, v]) => v !== undefined).map(([k, v]) => [key(k), text(v)])),
     secretKeys: Object.keys(secrets).map(key),
   };
 }

@@ -7,6 +7,7 @@ export interface SentOptions {
   additionalSecretOutputs: string[];
   /** URNs this resource waits for (a component in dependsOn expands to its children). */
   dependencies: string[];
+  ignoreChanges: string[];
 }
 
 export interface Registration {
@@ -48,8 +49,9 @@ function reveal(value: unknown, path: string, secretPaths: string[]): unknown {
  * retainOnDelete, ...), which the mocks' newResource never sees, by wrapping the mock monitor's
  * registerResource. A realm's id is its name, as with the real provider; the random provider
  * answers with `generate(name)`: `generated(name)` unless a test needs real random values.
+ * `preview` runs the program as `pulumi preview` does (pulumi.runtime.isDryRun()).
  */
-export function recordRegistrations({ generate = generated }: { generate?: (name: string) => string } = {}): Registration[] {
+export function recordRegistrations({ generate = generated, preview = false }: { generate?: (name: string) => string; preview?: boolean } = {}): Registration[] {
   const sent: Registration[] = [];
   const options = new Map<string, SentOptions>();
   pulumi.runtime.setMocks(
@@ -66,7 +68,7 @@ export function recordRegistrations({ generate = generated }: { generate?: (name
     },
     "keycloak-fleet",
     "unit",
-    false,
+    preview,
   );
   const monitor = pulumi.runtime.getMonitor() as any;
   const registerResource = monitor.registerResource.bind(monitor);
@@ -76,6 +78,7 @@ export function recordRegistrations({ generate = generated }: { generate?: (name
       retainOnDelete: request.getRetainondelete() ?? false,
       additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
       dependencies: request.getDependenciesList(),
+      ignoreChanges: request.getIgnorechangesList(),
     });
     return registerResource(request, callback);
   };

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { k8sOptions, metadata, type ClusterScope } from "./scope";
 
-/** The bootstrap administrator and automation client, kept in the Secret `<name>-admin`. */
+/** The administrator's initial password and the automation client, kept in the Secret `<name>-admin`. */
 export interface AdminCredentials {
   secretName: pulumi.Output<string>;
   password: pulumi.Output<string>;

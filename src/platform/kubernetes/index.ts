@@ -13,8 +13,13 @@ import type { ClusterScope } from "./scope";
 export interface KeycloakClusterArgs {
   /** The validated `keycloak-fleet:kubernetes` section (see src/config/stack.ts). */
   readonly config: KubernetesPlatform;
-  /** The person Keycloak is bootstrapped with; the password is generated. */
+  /** The permanent administrator (src/platform/administrator.ts); the password is generated. */
   readonly adminUsername: string;
+  /**
+   * Whether Keycloak also bootstraps a temporary admin user (adminUsername, the generated
+   * password): only for stacks that declare no permanent administrator. Default false.
+   */
+  readonly bootstrapAdminUser?: boolean;
   /** The master-realm service-account client Keycloak is bootstrapped with; the secret is generated. */
   readonly adminClientId: string;
   /** Password of the external database's user (database.type "external"). */
@@ -36,7 +41,7 @@ export class KeycloakCluster extends pulumi.ComponentResource {
   /** https://<adminHostname>: the admin console and the Admin REST API. */
   readonly adminUrl: string;
   readonly adminUsername: string;
-  /** The bootstrap administrator's password, a Pulumi secret. */
+  /** The administrator's initial password, a Pulumi secret. */
   readonly adminPassword: pulumi.Output<string>;
   readonly adminClientId: string;
   /** The automation client's secret, a Pulumi secret. */
@@ -54,7 +59,7 @@ export class KeycloakCluster extends pulumi.ComponentResource {
 
     const admin = declareAdminCredentials(scope, args.adminUsername, args.adminClientId);
     const database = declareDatabase(scope, config.database, args.databasePassword);
-    const server = declareServer(scope, { config, admin, database });
+    const server = declareServer(scope, { config, admin, database, bootstrapAdminUser: args.bootstrapAdminUser ?? false });
     const routes = declareExposure(scope, config.ingress, routesFor(config), server.service.metadata.name);
     declareNetworkPolicies(scope, config.ingress, database.bundled !== undefined);
     // The schema allows backups with the bundled database only.

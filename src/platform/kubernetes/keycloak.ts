@@ -21,6 +21,8 @@ export interface ServerArgs {
   config: KubernetesPlatform;
   admin: AdminCredentials;
   database: DatabaseConnection;
+  /** Bootstrap a temporary admin user too, not only the automation client. */
+  bootstrapAdminUser: boolean;
 }
 
 /** The Keycloak Deployment, its Services and its PodDisruptionBudget. */
@@ -85,7 +87,7 @@ function podSpec(scope: ClusterScope, args: ServerArgs): k8s.types.input.core.v1
 }
 
 /** Every secret comes from a Secret by reference, never as a literal in the manifest. */
-function environment({ config, admin, database }: ServerArgs) {
+function environment({ config, admin, database, bootstrapAdminUser }: ServerArgs) {
   const plain = (name: string, value: string) => ({ name, value });
   return [
     plain("KC_DB", "postgres"),
@@ -110,8 +112,11 @@ function environment({ config, admin, database }: ServerArgs) {
     // connections, so proxies stop reusing them, and its timeout lets caches hand over.
     plain("KC_SHUTDOWN_DELAY", `${KEYCLOAK_SHUTDOWN.delaySeconds}s`),
     plain("KC_SHUTDOWN_TIMEOUT", `${KEYCLOAK_SHUTDOWN.timeoutSeconds}s`),
-    fromSecret("KC_BOOTSTRAP_ADMIN_USERNAME", admin.secretName, "username"),
-    fromSecret("KC_BOOTSTRAP_ADMIN_PASSWORD", admin.secretName, "password"),
+    // Only the automation client by default: the realm layer declares the permanent
+    // administrator (src/platform/administrator.ts), so Keycloak never holds a temporary user.
+    ...(bootstrapAdminUser
+      ? [fromSecret("KC_BOOTSTRAP_ADMIN_USERNAME", admin.secretName, "username"), fromSecret("KC_BOOTSTRAP_ADMIN_PASSWORD", admin.secretName, "password")]
+      : []),
     fromSecret("KC_BOOTSTRAP_ADMIN_CLIENT_ID", admin.secretName, "client-id"),
     fromSecret("KC_BOOTSTRAP_ADMIN_CLIENT_SECRET", admin.secretName, "client-secret"),
   ];
