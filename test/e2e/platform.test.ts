@@ -4,31 +4,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
-import { exchangeCode, launchBrowser, nextStep, startLogin, type LoginFlow } from "./browser";
-import { adminClient, claims, createTestStack, repoRealmSpec, type TestStack } from "./harness";
-
-const GITHUB_SECRET = "github-client-secret-for-the-test";
-
-/** The example as shipped, plus an administrator to log in with (non-temporary password). */
-function exampleWithAdmin(change: (spec: any) => void = () => {}): string {
-  const spec = parse(repoRealmSpec("platform.yaml"));
-  spec.users.push({ username: "ada", email: "ada@example.com", emailVerified: true, password: { generate: true, temporary: false }, groups: ["admin"] });
-  change(spec);
-  return stringify(spec);
-}
+import { launchBrowser, nextStep, startLogin } from "./browser";
+import { adminClient, createTestStack, type TestStack } from "./harness";
+import { exampleWithAdmin, expectAliceFirstLogin, expectPlatformDeployed, GITHUB_SECRET, grafanaLogin as flow } from "./platform-example";
 
 describe("the data-science platform example on a real Keycloak", () => {
   let test: TestStack;
   let browser: Browser;
   let outputs: any;
-  const flow = (username: string, password: string): LoginFlow => ({
-    realm: "platform",
-    clientId: "grafana",
-    redirectUri: "https://grafana.example.com/login/generic_oauth",
-    username,
-    password,
-  });
   const writeSpec = (yaml: string) => fs.writeFileSync(path.join(test.projectDir, "stacks", "platform.yaml"), yaml);
 
   beforeAll(async () => {
@@ -45,40 +28,11 @@ describe("the data-science platform example on a real Keycloak", () => {
     const result = await test.up();
     expect(result.summary.result).toBe("succeeded");
     outputs = result.outputs.realmOutputs.value.platform;
-
-    const kc = await adminClient();
-    kc.setConfig({ realmName: "platform" });
-    const realm = await kc.realms.findOne({ realm: "platform" });
-    expect(realm).toMatchObject({ displayName: "Data Platform", rememberMe: true, passwordPolicy: "length(12) and notUsername", browserFlow: "browser with otp" });
-
-    const clients = await kc.clients.find();
-    expect(clients.map((c) => c.clientId)).toEqual(expect.arrayContaining(["jupyterhub", "conda-store", "grafana"]));
-    const grafana = clients.find((c) => c.clientId === "grafana")!;
-    expect((await kc.clients.getClientSecret({ id: grafana.id! })).value).toBe(outputs.clients.grafana.clientSecret);
-
-    const admin = (await kc.groups.find({ search: "admin" })).find((g) => g.name === "admin")!;
-    const mappings = await kc.groups.listRoleMappings({ id: admin.id! });
-    expect(mappings.clientMappings?.grafana.mappings.map((r: { name?: string }) => r.name)).toEqual(["grafana_admin"]);
-    expect(mappings.realmMappings?.map((r) => r.name)).toContain("otp-required");
-
-    const github = await kc.identityProviders.findOne({ alias: "github" });
-    expect(github).toMatchObject({ providerId: "github", enabled: true, trustEmail: true });
-    expect(JSON.stringify(github)).not.toContain(GITHUB_SECRET);
+    await expectPlatformDeployed(await adminClient(), outputs);
   });
 
   it("makes alice change her temporary password, then gives her a token with her groups and client roles", async () => {
-    const { page, code } = await startLogin(browser, flow("alice", outputs.users.alice.initialPassword));
-    expect(await nextStep(page, code)).toBe("update-password");
-    await page.fill("#password-new", "alice-new-password-1");
-    await page.fill("#password-confirm", "alice-new-password-1");
-    await page.click("[type=submit]");
-    expect(await nextStep(page, code)).toBe("code");
-
-    const token = claims((await exchangeCode(flow("alice", ""), outputs.clients.grafana.clientSecret, await code)).access_token as string);
-    expect(token.groups).toEqual(["analyst"]);
-    expect(token.resource_access).toMatchObject({ grafana: { roles: ["grafana_viewer"] }, "conda-store": { roles: ["conda_store_developer"] } });
-    expect(token.resource_access).not.toHaveProperty("jupyterhub");
-    await page.close();
+    await expectAliceFirstLogin(browser, outputs, "alice-new-password-1");
   });
 
   it("sends an admin to OTP setup at browser login, and not an analyst", async () => {
