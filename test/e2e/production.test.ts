@@ -11,6 +11,7 @@ import { launchBrowser } from "./browser";
 import { createTestStack, type TestStack } from "./harness";
 import { startTestKeycloak, type TestKeycloak } from "./keycloak-server";
 import { exampleWithAdmin, expectAliceFirstLogin, expectPlatformDeployed, GITHUB_SECRET } from "./platform-example";
+import { isAlive } from "../../src/platform/local/process";
 
 describe("the local platform in production mode, on PostgreSQL", () => {
   let server: TestKeycloak;
@@ -71,22 +72,14 @@ describe("the local platform in production mode, on PostgreSQL", () => {
     const postgresPid = server.server().database!.pid;
     await server.remove();
     expect(processGroupAlive(keycloakPid)).toBe(false);
-    expect(processAlive(postgresPid)).toBe(false);
+    expect(isAlive(postgresPid)).toBe(false);
     expect(processesMentioning(server.dataDir)).toEqual([]);
   });
 });
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Keycloak runs as a process group (kc.sh and its JVM). */
-const processGroupAlive = (pgid: number) => processAlive(-pgid);
+const processGroupAlive = (pgid: number) => isAlive(-pgid);
 
 /** Command lines of live processes that name dir (PostgreSQL's postmaster names its data directory). */
 function processesMentioning(dir: string): string[] {

@@ -5,6 +5,7 @@
 import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isAlive } from "./process";
 
 /** The database and the user Keycloak logs in as (a superuser of a cluster nothing else uses). */
 export const KEYCLOAK_DATABASE = "keycloak";
@@ -149,14 +150,6 @@ function readRunning(dir: string): LocalPostgres | undefined {
   return { pid, port, logFile: path.join(dir, "postgres.log"), jdbcUrl: `jdbc:postgresql://127.0.0.1:${port}/${KEYCLOAK_DATABASE}` };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function acceptsConnections(port: number): Promise<boolean> {
   return run(undefined, tool("pg_isready"), ["-h", "127.0.0.1", "-p", String(port), "-t", "5"]).then(

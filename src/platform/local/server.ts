@@ -8,6 +8,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { isLocalPostgresRunning, stopLocalPostgres, type LocalPostgres } from "./postgres";
 import { prepareProductionLaunch } from "./production";
+import { isAlive } from "./process";
 
 export interface LocalServerOptions {
   /** Directory for the database, the log and the pid file. */
@@ -164,14 +165,6 @@ async function isReady(url: string): Promise<boolean> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A TCP port on loopback that nothing listens on right now. */
 export function freePort(): Promise<number> {
