@@ -1,5 +1,10 @@
 import { defineConfig } from "vitest/config";
 
+// The oldest Keycloak the product supports (toolchain/versions.env, exported with its home by
+// toolchain/lib.sh): its project runs the core e2e files on it, and its name says the version.
+const oldestKeycloakVersion = process.env.KEYCLOAK_OLDEST_VERSION ?? "unprovisioned";
+const oldestKeycloakCoreFiles = ["test/e2e/skeleton.test.ts", "test/e2e/kitchen-sink.test.ts", "test/e2e/platform.test.ts"];
+
 export default defineConfig({
   test: {
     projects: [
@@ -11,6 +16,20 @@ export default defineConfig({
           // test/cluster: the cluster tier, a real single-node Kubernetes (test/cluster/cluster.ts).
           include: ["test/e2e/**/*.test.ts", "test/cluster/**/*.test.ts"],
           // One Keycloak for the whole run (global-setup.ts); files take turns on 2 cores.
+          globalSetup: ["test/e2e/global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        test: {
+          name: `e2e-oldest-keycloak-${oldestKeycloakVersion}`,
+          include: oldestKeycloakCoreFiles,
+          // The same global setup starts this project's own Keycloak from the distribution its env
+          // names, and the files' workers (and any Keycloak they start) see the same. Files of
+          // both e2e projects share vitest's one sequential queue: never two at once.
+          env: { KEYCLOAK_HOME: process.env.KEYCLOAK_OLDEST_HOME ?? "" },
           globalSetup: ["test/e2e/global-setup.ts"],
           fileParallelism: false,
           testTimeout: 600_000,

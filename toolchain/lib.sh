@@ -9,6 +9,10 @@ FLEET_BIN=$FLEET_ROOT/.fleet/bin
 # shellcheck source=versions.env
 source "$FLEET_ROOT/toolchain/versions.env"
 export KEYCLOAK_HOME=$FLEET_CACHE/keycloak-$KEYCLOAK_VERSION
+# The oldest supported Keycloak, beside it (setup.sh --tests; vitest.config.mts's e2e-oldest).
+export KEYCLOAK_OLDEST_VERSION KEYCLOAK_OLDEST_HOME=$FLEET_CACHE/keycloak-$KEYCLOAK_OLDEST_VERSION
+# Debian's PostgreSQL of the local platform's production mode: the same major as the cluster's image.
+export POSTGRES_BIN=/usr/lib/postgresql/$IMAGE_POSTGRES_MAJOR/bin
 export KUBERNETES_BIN=$FLEET_CACHE/kubernetes-$KUBERNETES_VERSION
 KUBERNETES_BINARIES="kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl"
 export KUBE_APISERVER=$KUBERNETES_BIN/kube-apiserver

@@ -4,7 +4,7 @@
 # the provider plugins. Every artefact is cached outside the repo, keyed by version, so a warm
 # run costs seconds. Progress goes to stderr.
 #
-# Usage: setup.sh [--tests]
+# Usage: setup.sh [--tests | --postgres]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_node_modules() {
@@ -40,6 +40,13 @@ ensure_ldap_server() {
   apt_install /usr/sbin/slapd slapd
   apt_install ldapwhoami ldap-utils
   done_step "$(/usr/sbin/slapd -VV 2>&1 | head -n 1)"
+}
+
+# The local platform's production mode runs on a PostgreSQL server of its own (the tests run it too).
+ensure_postgres() {
+  step "PostgreSQL $IMAGE_POSTGRES_MAJOR server for the local platform's production mode"
+  apt_install "$POSTGRES_BIN/initdb" "postgresql-$IMAGE_POSTGRES_MAJOR"
+  done_step "$("$POSTGRES_BIN/postgres" --version)"
 }
 
 # The test cluster's Kubernetes binaries, all from k8s.io/kubernetes in one `go build` so they
@@ -89,24 +96,27 @@ ensure_container_runtime() {
   done_step "$(containerd --version), $(runc --version | head -n 1)"
 }
 
+# ensure_keycloak [VERSION SHA512 HOME]: the distribution from Maven Central, checked against
+# versions.env; the current one by default, the oldest supported one for the tests.
 ensure_keycloak() {
-  step "Keycloak server $KEYCLOAK_VERSION"
-  if [ ! -x "$KEYCLOAK_HOME/bin/kc.sh" ]; then
-    local url=https://repo.maven.apache.org/maven2/org/keycloak/keycloak-quarkus-dist/$KEYCLOAK_VERSION/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz
-    local archive=$FLEET_CACHE/downloads/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz
+  local version=${1:-$KEYCLOAK_VERSION} sha512=${2:-$KEYCLOAK_SHA512} home=${3:-$KEYCLOAK_HOME}
+  step "Keycloak server $version"
+  if [ ! -x "$home/bin/kc.sh" ]; then
+    local url=https://repo.maven.apache.org/maven2/org/keycloak/keycloak-quarkus-dist/$version/keycloak-quarkus-dist-$version.tar.gz
+    local archive=$FLEET_CACHE/downloads/keycloak-quarkus-dist-$version.tar.gz
     mkdir -p "$FLEET_CACHE/downloads"
-    if ! echo "$KEYCLOAK_SHA512  $archive" | sha512sum --check --status 2>/dev/null; then
+    if ! echo "$sha512  $archive" | sha512sum --check --status 2>/dev/null; then
       curl --fail --location --silent --show-error --retry 3 -o "$archive.part" "$url"
-      echo "$KEYCLOAK_SHA512  $archive.part" | sha512sum --check --status ||
-        fail "checksum mismatch for $url (expected sha512 $KEYCLOAK_SHA512 from toolchain/versions.env)"
+      echo "$sha512  $archive.part" | sha512sum --check --status ||
+        fail "checksum mismatch for $url (expected sha512 $sha512 from toolchain/versions.env)"
       mv "$archive.part" "$archive"
     fi
-    local staging=$FLEET_CACHE/keycloak-$KEYCLOAK_VERSION.staging
+    local staging=$FLEET_CACHE/keycloak-$version.staging
     rm -rf "$staging" && mkdir -p "$staging"
     tar -xzf "$archive" -C "$staging" --strip-components=1
-    mv "$staging" "$KEYCLOAK_HOME"
+    mv "$staging" "$home"
   fi
-  done_step "$KEYCLOAK_HOME"
+  done_step "$home"
 }
 
 # go_build WRAPPER_DIR OUTPUT LDFLAGS PACKAGE...: build PACKAGEs from a committed wrapper module.
@@ -171,16 +181,24 @@ ensure_plugin() {
   done_step "built and installed"
 }
 
-# setup.sh [--tests]: --tests adds what only the tests need (a browser, test peers).
+# setup.sh [--tests | --postgres]: --tests adds what only the tests need (a browser, test peers);
+# --postgres installs only PostgreSQL (dev:up asks for it the first time a stack runs in
+# production mode).
 main() {
   local started=$SECONDS
+  if [ "${1:-}" = --postgres ]; then
+    ensure_postgres
+    return
+  fi
   ensure_node_modules
   ensure_java
   ensure_keycloak
   local images_log=$FLEET_CACHE/images.log images=
   if [ "${1:-}" = --tests ]; then
+    ensure_keycloak "$KEYCLOAK_OLDEST_VERSION" "$KEYCLOAK_OLDEST_SHA512" "$KEYCLOAK_OLDEST_HOME"
     ensure_chromium
     ensure_ldap_server
+    ensure_postgres
     ensure_container_runtime
     # Building the images is mostly downloads and disk, the Go builds below mostly CPU: overlap them.
     echo "==> container images for the test cluster, in the background (log: $images_log)" >&2

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { randomSecret } from "../../src/ops/workspace";
-import { freePort, startLocalKeycloak, stopLocalKeycloak } from "../../src/platform/local/server";
+import { freePort, startLocalKeycloak, stopLocalKeycloak, type LocalServer } from "../../src/platform/local/server";
 
 export interface KeycloakUnderTest {
   url: string;
@@ -15,6 +15,10 @@ export interface KeycloakUnderTest {
 
 export interface TestKeycloak extends KeycloakUnderTest {
   dataDir: string;
+  /** Production mode only: the password of its PostgreSQL user. */
+  databasePassword?: string;
+  /** The server as last started: its process, log and (production mode) database. */
+  server(): LocalServer;
   /** Starts it again on the same port with the same admin secrets (after stop, kill or wipe). */
   start(): Promise<void>;
   /** Stops it gracefully. */
@@ -27,13 +31,22 @@ export interface TestKeycloak extends KeycloakUnderTest {
   remove(): Promise<void>;
 }
 
-export async function startTestKeycloak(label = "keycloak"): Promise<TestKeycloak> {
+export interface TestKeycloakOptions {
+  /** Production mode (`kc.sh start`) on a PostgreSQL of its own, as `mode: production` runs it. */
+  production?: boolean;
+  /** The Keycloak distribution to run (another version); KEYCLOAK_HOME when unset. */
+  keycloakHome?: string;
+}
+
+export async function startTestKeycloak(label = "keycloak", options: TestKeycloakOptions = {}): Promise<TestKeycloak> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `fleet-e2e-${label}-`));
   const port = await freePort();
   const admin = { username: "admin", password: randomSecret(), clientId: "keycloak-fleet", clientSecret: randomSecret() };
   const url = `http://127.0.0.1:${port}`;
+  const production = options.production ? { databasePassword: randomSecret() } : undefined;
+  let server: LocalServer | undefined;
   const start = async () => {
-    await startLocalKeycloak({ dataDir, port, admin });
+    server = await startLocalKeycloak({ dataDir, port, admin, production, keycloakHome: options.keycloakHome });
   };
   const stop = async () => {
     await stopLocalKeycloak(dataDir);
@@ -47,6 +60,8 @@ export async function startTestKeycloak(label = "keycloak"): Promise<TestKeycloa
     port,
     admin,
     dataDir,
+    databasePassword: production?.databasePassword,
+    server: () => server!,
     start,
     stop,
     kill: () => {
