@@ -4,6 +4,7 @@
 // live before anything is declared) instead of creating it again; what Keycloak lacks is created.
 // Objects the spec does not declare are left alone.
 import type KcAdminClient from "@keycloak/keycloak-admin-client";
+import type RealmRepresentation from "@keycloak/keycloak-admin-client/lib/defs/realmRepresentation";
 import type * as pulumi from "@pulumi/pulumi";
 import type { RealmSpec } from "../config/spec/realm";
 import { stateKey, type StateResources } from "./stack-state";
@@ -58,6 +59,8 @@ export function adoptableKind(type: string): string | undefined {
 /** Import ids by kind and resource name, as the Realm component names its children. */
 export class LiveIds {
   private readonly ids = new Map<string, string>();
+  /** The realm's live settings, when it was read (settings.ts keeps what the provider would reset). */
+  realmSettings?: RealmRepresentation;
 
   /** Only the realm (named as its Realm component), for a Keycloak that cannot be read yet. */
   static realmOnly(realm: string): LiveIds {
@@ -117,6 +120,7 @@ export async function readLiveIds(kc: KcAdminClient, spec: RealmSpec, name: stri
   if (!live) return ids;
   kc.setConfig({ realmName: realm });
   ids.set("realm", name, realm);
+  ids.realmSettings = live;
   if (live.defaultRole?.id) ids.set("default-roles", `${name}/default-roles`, `${realm}/${live.defaultRole.id}`);
   ids.set("default-groups", `${name}/default-groups`, realm);
 

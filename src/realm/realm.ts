@@ -49,7 +49,7 @@ export class Realm extends pulumi.ComponentResource {
     const adopt = args.adoption && adoptionTransform(args.adoption);
     super("keycloak-fleet:realm:Realm", name, {}, adopt ? { ...opts, transforms: [...(opts?.transforms ?? []), adopt] } : opts);
     const spec = withOtpRole(args.spec);
-    this.realm = declareRealm(name, spec, args.secrets, this, args.declared);
+    this.realm = declareRealm(name, spec, args.secrets, this, args.declared, args.adoption?.live.realmSettings);
     const scope: RealmScope = { name, realmName: spec.realm, realm: this.realm, parent: this, secrets: args.secrets };
 
     declareEvents(scope, spec);
