@@ -10,6 +10,7 @@ const dev = () => require("./dev") as typeof import("./dev");
 const drift = () => require("./drift") as typeof import("./drift");
 const importer = () => require("./import") as typeof import("./import");
 const parity = () => require("./parity") as typeof import("./parity");
+const repair = () => require("./repair") as typeof import("./repair");
 const schema = () => require("./schema") as typeof import("./schema");
 const stacks = () => require("./stacks") as typeof import("./stacks");
 const users = () => require("./users") as typeof import("./users");
@@ -83,6 +84,12 @@ export const commands: Record<string, Command> = {
     summary: "what differs between a stack's Keycloak and the code (exit 2 if anything does); --fix applies the code",
     options: { stack: { type: "string" }, fix: { type: "boolean" } },
     run: (args) => drift().drift(args),
+  },
+  repair: {
+    usage: "repair --stack NAME",
+    summary: "after pulumi itself was killed mid-update: remove its stale lock, import what Keycloak created, forget what it did not",
+    options: stackOption,
+    run: (args) => repair().repair(args),
   },
   import: {
     usage: "import --stack NAME --realm REALM | --from-file EXPORT.json [--realm REALM] [--out FILE] [--report FILE]",
