@@ -33,6 +33,10 @@ export class ConfigError extends Error {
       ].join("\n"),
     );
     this.name = "ConfigError";
+    // The SDK also formats the error with util.inspect, which reads `stack`: computed lazily, it
+    // maps every frame through the loaded source maps, and under tsx that took 15-20 s of CPU
+    // (mostly garbage collection) before a refusal appeared. A refusal's frames help nobody.
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
