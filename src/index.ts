@@ -1,24 +1,35 @@
-// keycloak-fleet: config -> platform -> realms -> outputs. Async because adopting an existing
-// realm reads what Keycloak already holds before anything is declared (src/realm/adoption.ts).
+// keycloak-fleet: config -> platform -> realms -> outputs. Async because adopting a realm (an
+// existing one, or all of them when `fleet repair` runs the update) reads what Keycloak already
+// holds before anything is declared (src/realm/adoption.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { loadFleetConfig, programConfigSource, type RealmSource } from "./config/load";
 import { connectKeycloak, runningKeycloakAccess } from "./platform";
 import { adminClientFor, type AdminApiAccess } from "./platform/admin-client";
-import { LiveIds, readLiveIds } from "./realm/adoption";
+import { ADOPT_LIVE_ENV, LiveIds, readLiveIds } from "./realm/adoption";
 import { Realm } from "./realm/realm";
 import { readStateResources } from "./realm/stack-state";
+
+// The SDK records a stack trace of every resource it registers and of every promise it tracks,
+// formatted through its source-map-support and Node's source maps (tsx registers its own): for a
+// realm of 1,000 objects that formatting was half of the program's CPU time, and the positions it
+// produced were transpiled ones all the same. V8's own formatting gives the same frames.
+delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+process.setSourceMapsEnabled(false);
 
 export = async function program() {
   const source = programConfigSource();
   const config = loadFleetConfig(source);
+  refuseSkippedCheckpoints(config.stack.platform);
   const keycloak = connectKeycloak(config);
   const access = runningKeycloakAccess(config.stack, source.values);
   const declaring = keycloak.renderOnly ? [] : config.realms;
-  const inState = declaring.some(({ spec }) => spec.existing) ? await readStateResources() : new Map();
+  const repairing = process.env[ADOPT_LIVE_ENV] === "1";
+  const adopts = (spec: RealmSource["spec"]) => spec.existing || repairing;
+  const inState = declaring.some(({ spec }) => adopts(spec)) ? await readStateResources() : new Map();
   const realms: Record<string, Realm> = {};
   for (const realm of declaring) {
     const { spec, declared } = realm;
-    const adoption = spec.existing ? { live: await liveIds(realm, access), inState } : undefined;
+    const adoption = adopts(spec) ? { live: await liveIds(realm, access), inState, keepUnset: spec.existing } : undefined;
     realms[spec.realm] = new Realm(spec.realm, { spec, declared, adoption, keycloakUrl: keycloak.url, secrets: config.secretStore }, { provider: keycloak.provider });
   }
 
@@ -36,16 +47,31 @@ export = async function program() {
 };
 
 /**
- * What Keycloak already holds of an `existing` realm. A Keycloak this update deploys (kubernetes)
- * cannot be read yet: there only the realm itself (master) is taken as existing.
+ * Saving the state only at the end of an update (PULUMI_SKIP_CHECKPOINTS) is safe for the realm
+ * layer: every object it declares has a name Keycloak keeps unique, so after a crash `fleet
+ * repair` finds and adopts what was created. Not for a cluster deployment: its generated
+ * passwords live only in the state, and a crash would lose them while Keycloak and PostgreSQL
+ * keep using them.
+ */
+function refuseSkippedCheckpoints(platform: string): void {
+  if (platform === "kubernetes" && /^(1|true)$/i.test(process.env.PULUMI_SKIP_CHECKPOINTS ?? ""))
+    throw new pulumi.RunError(
+      "keycloak-fleet refused to run with PULUMI_SKIP_CHECKPOINTS on the kubernetes platform: the state would be saved only at the end, and a crash would lose the generated passwords Keycloak and PostgreSQL already use; nothing was deployed\n" +
+        "  hint: unset PULUMI_SKIP_CHECKPOINTS for this stack (it is safe for local and external stacks, whose objects fleet repair can find again)",
+    );
+}
+
+/**
+ * What Keycloak already holds of a realm to adopt. A Keycloak this update deploys (kubernetes)
+ * cannot be read yet: there only an `existing` realm itself (master) is taken as existing.
  */
 async function liveIds({ spec, file }: RealmSource, access: AdminApiAccess | undefined): Promise<LiveIds> {
-  if (!access) return LiveIds.realmOnly(spec.realm);
+  if (!access) return spec.existing ? LiveIds.realmOnly(spec.realm) : new LiveIds();
   try {
     return await readLiveIds(await adminClientFor(access), spec, spec.realm);
   } catch (error) {
     throw new pulumi.RunError(
-      `${file}: cannot read realm "${spec.realm}" at ${access.url} to adopt what it holds (existing: true): ${(error as Error).message}\n` +
+      `${file}: cannot read realm "${spec.realm}" at ${access.url} to adopt what it holds: ${(error as Error).message}\n` +
         "  hint: is Keycloak running, and does the stack's automation client still have the admin role?",
     );
   }

@@ -16,3 +16,6 @@ export class CommandError extends Error {
 export function progress(message: string): void {
   process.stderr.write(`==> ${message}\n`);
 }
+
+/** "1 resource", "3 resources". */
+export const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;

@@ -4,7 +4,8 @@
 import type { EngineEvent, OpType, Stack, StepEventMetadata } from "@pulumi/pulumi/automation";
 import { stackAdminClient } from "./admin-api";
 import { type CommandArgs, stringFlag } from "./command";
-import { CommandError, progress } from "./console";
+import { CommandError, count, progress } from "./console";
+import { EngineProgress } from "./engine-progress";
 import { changedPaths, driftEntries, type DriftEntry, fieldLabel, formatEntries, PreviewSteps, refOf } from "./drift-report";
 import { AdminApiNames } from "./keycloak-names";
 import { specName } from "./spec-names";
@@ -22,7 +23,6 @@ function stackName(args: CommandArgs): string {
 }
 
 const print = (line = "") => process.stdout.write(`${line}\n`);
-const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 async function driftOf(name: string, fix: boolean): Promise<number> {
   const stack = await existingStack(projectLocation(name));
@@ -100,29 +100,4 @@ function doneLine(step: StepEventMetadata, wasInState: boolean): string {
   const verb = step.op === "create" && wasInState ? "recreated" : DONE[step.op]!;
   const fields = step.op === "update" || step.op === "replace" ? changedPaths(step).map(fieldLabel) : [];
   return `${verb} ${specName(refOf(step))}${fields.length ? ` (${fields.join(", ")})` : ""}`;
-}
-
-/**
- * Progress on stderr while the engine works, since a refresh reads every resource back one
- * request at a time: how far it got, every few seconds.
- */
-class EngineProgress {
-  private read = 0;
-  private compared = 0;
-  private readonly timer = setInterval(() => this.report(), 10_000);
-
-  record(event: EngineEvent): void {
-    if (event.resOutputsEvent?.metadata.op === "refresh") this.read += 1;
-    const step = event.resourcePreEvent?.metadata;
-    if (!step || step.op === "refresh") return;
-    if (this.compared++ === 0) progress(`read ${count(this.read, "resource")} back from Keycloak; comparing them with the code`);
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
-  private report(): void {
-    progress(`so far ${count(this.read, "resource")} read back from Keycloak, ${this.compared} compared with the code`);
-  }
 }

@@ -39,7 +39,16 @@ export function projectLocation(stack: string, projectDir = PROJECT_DIR): StackL
   };
 }
 
-export const fileBackend = (dir: string) => `file://${path.resolve(dir)}`;
+/**
+ * A file backend in dir. `metadata=skip`: the storage library would otherwise write an attribute
+ * file beside every state file, with an MD5 of the whole state, at every step of an update: a
+ * tenth of the engine's CPU on a large stack, for attributes Pulumi never reads. The state file
+ * itself is written as before (a temporary file renamed over it).
+ */
+export const fileBackend = (dir: string) => `file://${path.resolve(dir)}?metadata=skip`;
+
+/** The directory of a file backend URL. */
+export const fileBackendDir = (url: string) => decodeURIComponent(new URL(url).pathname);
 
 /** The environment plain `pulumi` needs to see the same stacks as the commands. */
 export function backendEnv(location: Omit<StackLocation, "stack">): Record<string, string> {
@@ -52,7 +61,7 @@ export function backendEnv(location: Omit<StackLocation, "stack">): Record<strin
 }
 
 function workspaceOptions(location: StackLocation) {
-  if (location.backendUrl.startsWith("file://")) fs.mkdirSync(location.backendUrl.slice("file://".length), { recursive: true });
+  if (location.backendUrl.startsWith("file://")) fs.mkdirSync(fileBackendDir(location.backendUrl), { recursive: true });
   fs.mkdirSync(path.dirname(location.passphraseFile), { recursive: true });
   if (!fs.existsSync(location.passphraseFile)) fs.writeFileSync(location.passphraseFile, randomSecret(), { mode: 0o600 });
   return { workDir: location.projectDir, envVars: backendEnv(location) };

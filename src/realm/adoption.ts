@@ -9,6 +9,12 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { RealmSpec } from "../config/spec/realm";
 import { stateKey, type StateResources } from "./stack-state";
 
+/**
+ * Set to "1" in the program's environment by `fleet repair` (src/ops/repair.ts): every realm, not
+ * only `existing` ones, imports the declared objects Keycloak already has but the state lacks.
+ */
+export const ADOPT_LIVE_ENV = "KEYCLOAK_FLEET_ADOPT_LIVE";
+
 /** What kind of Keycloak object a resource type manages: import ids are found per kind and name. */
 const KINDS: Record<string, string> = {
   "keycloak:index/realm:Realm": "realm",
@@ -84,23 +90,29 @@ export class LiveIds {
   }
 }
 
-/** What adopting an `existing` realm needs: what Keycloak holds, and what the stack holds. */
+/**
+ * What adopting needs: what Keycloak holds, what the stack holds, and whether fields the spec
+ * leaves unset keep their live values (an `existing` realm, made by hand: yes; objects `fleet
+ * repair` finds that an interrupted update of this stack created: no, they are the stack's own).
+ */
 export interface Adoption {
   live: LiveIds;
   inState: StateResources;
+  keepUnset: boolean;
 }
 
 /**
  * A transform for a Realm component. A child whose object Keycloak already has is imported,
- * unless the stack holds it already (stack-state.ts says why that matters). An imported child,
- * now and on every later update, leaves alone each field its spec does not set: the live value
- * stays, where a new object would get the provider's default.
+ * unless the stack holds it already (stack-state.ts says why that matters). With keepUnset, an
+ * imported child, now and on every later update, leaves alone each field its spec does not set:
+ * the live value stays, where a new object would get the provider's default.
  */
-export function adoptionTransform({ live, inState }: Adoption): pulumi.ResourceTransform {
+export function adoptionTransform({ live, inState, keepUnset }: Adoption): pulumi.ResourceTransform {
   return ({ custom, type, name, props, opts }) => {
     if (!custom) return undefined;
     const held = inState.get(stateKey(type, name));
     const id = held ? undefined : live.importId(type, name);
+    if (!keepUnset) return id === undefined ? undefined : { props, opts: { ...opts, import: id } };
     if (id === undefined && !held?.imported) return undefined;
     const unset = Object.keys(props).filter((key) => props[key] === undefined);
     const adopted: pulumi.CustomResourceOptions = { ...opts, ignoreChanges: [...(opts.ignoreChanges ?? []), ...unset] };
