@@ -165,18 +165,25 @@ async function isReady(url: string): Promise<boolean> {
   }
 }
 
-
-/** A TCP port on loopback that nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * A loopback port nothing listens on, for a server that binds it some seconds later. Taken below
+ * the kernel's range of ephemeral ports: a port from that range (what listening on port 0 hands
+ * out) can meanwhile become the source port of any outgoing connection, and a busy test run
+ * makes thousands ("Port already bound" at Keycloak's start). And below 30000, where Kubernetes
+ * puts NodePorts.
+ */
+export async function freePort(): Promise<number> {
+  const [ephemeralStart] = fs.existsSync(EPHEMERAL_RANGE) ? fs.readFileSync(EPHEMERAL_RANGE, "utf8").trim().split(/\s+/).map(Number) : [32768];
+  const low = 20000;
+  const high = Math.max(low + 1000, Math.min(30000, ephemeralStart));
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await isPortFree(port)) return port;
+  }
+  throw new Error(`no free loopback port between ${low} and ${high}`);
 }
+
+const EPHEMERAL_RANGE = "/proc/sys/net/ipv4/ip_local_port_range";
 
 function isPortFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
