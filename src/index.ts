@@ -3,7 +3,7 @@
 // holds before anything is declared (src/realm/adoption.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { loadFleetConfig, programConfigSource, type RealmSource } from "./config/load";
-import { connectKeycloak, runningKeycloakAccess } from "./platform";
+import { connectKeycloak, refuseSkippedCheckpoints, runningKeycloakAccess } from "./platform";
 import { adminClientFor, type AdminApiAccess } from "./platform/admin-client";
 import { ADOPT_LIVE_ENV, LiveIds, readLiveIds } from "./realm/adoption";
 import { Realm } from "./realm/realm";
@@ -45,21 +45,6 @@ export = async function program() {
     realmOutputs: Object.fromEntries(Object.entries(realms).map(([name, realm]) => [name, { url: realm.url, clients: realm.clients, users: realm.users }])),
   };
 };
-
-/**
- * Saving the state only at the end of an update (PULUMI_SKIP_CHECKPOINTS) is safe for the realm
- * layer: every object it declares has a name Keycloak keeps unique, so after a crash `fleet
- * repair` finds and adopts what was created. Not for a cluster deployment: its generated
- * passwords live only in the state, and a crash would lose them while Keycloak and PostgreSQL
- * keep using them.
- */
-function refuseSkippedCheckpoints(platform: string): void {
-  if (platform === "kubernetes" && /^(1|true)$/i.test(process.env.PULUMI_SKIP_CHECKPOINTS ?? ""))
-    throw new pulumi.RunError(
-      "keycloak-fleet refused to run with PULUMI_SKIP_CHECKPOINTS on the kubernetes platform: the state would be saved only at the end, and a crash would lose the generated passwords Keycloak and PostgreSQL already use; nothing was deployed\n" +
-        "  hint: unset PULUMI_SKIP_CHECKPOINTS for this stack (it is safe for local and external stacks, whose objects fleet repair can find again)",
-    );
-}
 
 /**
  * What Keycloak already holds of a realm to adopt. A Keycloak this update deploys (kubernetes)

@@ -123,3 +123,18 @@ function adminProvider(
     opts,
   );
 }
+
+/**
+ * Saving the state only at the end of an update (PULUMI_SKIP_CHECKPOINTS) is safe for the realm
+ * layer: every object it declares has a name Keycloak keeps unique, so after a crash `fleet
+ * repair` finds and adopts what was created. Not for a cluster deployment: its generated
+ * passwords live only in the state, and a crash would lose them while Keycloak and PostgreSQL
+ * keep using them.
+ */
+export function refuseSkippedCheckpoints(platform: string, env: NodeJS.ProcessEnv = process.env): void {
+  if (platform === "kubernetes" && /^(1|true)$/i.test(env.PULUMI_SKIP_CHECKPOINTS ?? ""))
+    throw new pulumi.RunError(
+      "keycloak-fleet refused to run with PULUMI_SKIP_CHECKPOINTS on the kubernetes platform: the state would be saved only at the end, and a crash would lose the generated passwords Keycloak and PostgreSQL already use; nothing was deployed\n" +
+        "  hint: unset PULUMI_SKIP_CHECKPOINTS for this stack (it is safe for local and external stacks, whose objects fleet repair can find again)",
+    );
+}
