@@ -76,10 +76,15 @@ function dumpContainer(postgres: Postgres, credentials: DatabaseConnection["cred
   };
 }
 
-/** Written under a temporary name and renamed, so a failed run never leaves a truncated dump. */
+/**
+ * Written under a temporary name and renamed, so a failed run never leaves a truncated dump. It
+ * first waits (up to a minute) for the database to accept it: a network-policy controller such
+ * as kube-router admits a new pod's address only after the pod has started.
+ */
 function volumeScript(retainDays: number): string {
   return [
     "set -eu",
+    "for i in $(seq 60); do pg_isready --quiet && break; sleep 1; done",
     'file="/backup/keycloak-$(date -u +%Y%m%dT%H%M%SZ).dump"',
     'pg_dump --format=custom --file="$file.partial"',
     'mv "$file.partial" "$file"',
