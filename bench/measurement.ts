@@ -9,14 +9,30 @@ export interface BenchContext {
   keycloak(): Promise<KeycloakUnderTest>;
 }
 
+/** Who does the work: the product, or a peer on the same content and the same Keycloak. */
+export type Tool = "keycloak-fleet" | "OpenTofu" | "Keycloak import";
+
+/** One timed run: seconds, and the peak memory of the process tree where the tool has one. */
+export interface Sample {
+  seconds: number;
+  peakMiB?: number;
+}
+
 export interface Measurement {
-  /** Its row in the table. */
-  name: string;
+  tool: Tool;
+  /** What is timed, the same words for every tool that does it ("create on an empty realm"). */
+  operation: string;
+  /** The size of the realm it works on, for the operations that converge one. */
+  objects?: number;
   /** What a run times, one line under the table. */
   description: string;
-  /** Sets up what its runs need (a project, a stack); resolves to one run, which resolves to the seconds it took. */
-  prepare(context: BenchContext): Promise<() => Promise<number>>;
+  /** Sets up what its runs need (a project, a stack); resolves to one run. */
+  prepare(context: BenchContext): Promise<() => Promise<Sample>>;
 }
+
+/** How a measurement is named in logs and matched by --only. */
+export const measurementName = (m: Pick<Measurement, "tool" | "operation" | "objects">) =>
+  `${m.tool}: ${m.operation}${m.objects === undefined ? "" : ` (${m.objects} objects)`}`;
 
 /** The seconds `work` takes. */
 export async function seconds(work: () => Promise<unknown>): Promise<number> {

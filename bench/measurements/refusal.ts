@@ -34,14 +34,15 @@ function refusal(command: string, args: string[], cwd: string): Promise<void> {
   });
 }
 
-function refusalBy(name: string, description: string, command: (projectDir: string) => [string, string[]]): Measurement {
+function refusalBy(operation: string, description: string, command: (projectDir: string) => [string, string[]]): Measurement {
   return {
-    name,
+    tool: "keycloak-fleet",
+    operation,
     description,
     prepare: async (context) => {
       const projectDir = await refusedProject(context);
       const [program, args] = command(projectDir);
-      return () => seconds(() => refusal(program, args, projectDir));
+      return async () => ({ seconds: await seconds(() => refusal(program, args, projectDir)) });
     },
   };
 }

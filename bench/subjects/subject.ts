@@ -1,0 +1,66 @@
+// A tool under measurement, converging one bench realm on the run's Keycloak. Every tool starts
+// each create from the same place (no realm in Keycloak, nothing in its state) and answers the
+// no-change plans and the one-field change on the realm its create made.
+import type { BenchContext, Measurement, Sample, Tool } from "../measurement";
+
+export interface Subject {
+  /** Untimed: the realm gone from Keycloak and from the tool's state. */
+  reset(): Promise<void>;
+  create(): Promise<Sample>;
+  /** The same create with the state saved once, at the end (keycloak-fleet: PULUMI_SKIP_CHECKPOINTS). */
+  createSavingAtEnd?(): Promise<Sample>;
+  /** A plan that must find nothing to change, reading Keycloak first or not. */
+  plan?(refresh: boolean): Promise<Sample>;
+  /** The first realm role's description set to `description`: one update, in place. */
+  change?(description: string): Promise<Sample>;
+}
+
+export const OPERATIONS = [
+  "create on an empty realm",
+  "create, state saved at the end",
+  "no change, no refresh",
+  "no change, with refresh",
+  "one field changed",
+] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/**
+ * The measurements of one tool on one realm size, sharing one subject (made on first use). In
+ * the runner's interleaved rounds each create comes before the plans and the change of its round.
+ */
+export function subjectMeasurements(
+  tool: Tool,
+  objects: number,
+  describe: Partial<Record<Operation, string>>,
+  makeSubject: (context: BenchContext) => Promise<Subject>,
+): Measurement[] {
+  let subject: Promise<Subject> | undefined;
+  const shared = (context: BenchContext) => (subject ??= makeSubject(context));
+  let changes = 0;
+  const runs: Record<Operation, (s: Subject) => (() => Promise<Sample>) | undefined> = {
+    "create on an empty realm": (s) => async () => {
+      await s.reset();
+      return s.create();
+    },
+    "create, state saved at the end": (s) =>
+      s.createSavingAtEnd &&
+      (async () => {
+        await s.reset();
+        return s.createSavingAtEnd!();
+      }),
+    "no change, no refresh": (s) => s.plan && (() => s.plan!(false)),
+    "no change, with refresh": (s) => s.plan && (() => s.plan!(true)),
+    "one field changed": (s) => s.change && (() => s.change!(`changed by bench run ${++changes}`)),
+  };
+  return OPERATIONS.filter((operation) => describe[operation] !== undefined).map((operation) => ({
+    tool,
+    operation,
+    objects,
+    description: describe[operation]!,
+    prepare: async (context) => {
+      const run = runs[operation](await shared(context));
+      if (!run) throw new Error(`${tool} has no way to measure "${operation}"`);
+      return run;
+    },
+  }));
+}
