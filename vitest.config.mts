@@ -1,4 +1,18 @@
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/**
+ * The files that need the test cluster's tools after every other file, the cluster tier (test/
+ * cluster) last: from empty caches toolchain/setup.sh builds Kubernetes, CoreDNS, Traefik and
+ * kube-router in the background, on the CPU the rest of the run leaves idle.
+ */
+class ClusterToolsLast extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (file: TestSpecification) => (file.moduleId.includes("/test/cluster/") ? 2 : file.moduleId.endsWith("/kubernetes-manifests.test.ts") ? 1 : 0);
+    return [0, 1, 2].flatMap((r) => sorted.filter((f) => rank(f) === r));
+  }
+}
 
 // The oldest Keycloak the product supports (toolchain/versions.env, exported with its home by
 // toolchain/lib.sh): its project runs the core e2e files on it, and its name says the version.
@@ -7,6 +21,7 @@ const oldestKeycloakCoreFiles = ["test/e2e/skeleton.test.ts", "test/e2e/kitchen-
 
 export default defineConfig({
   test: {
+    sequence: { sequencer: ClusterToolsLast },
     projects: [
       // Mocks only, seconds in all; but a busy 2-core machine stretches the slowest past 5 s.
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"], testTimeout: 30_000 } },

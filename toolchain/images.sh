@@ -9,12 +9,13 @@
 #   keycloak  Debian base layer + the Keycloak distribution, set up like quay.io/keycloak/keycloak
 #   postgres  Debian base layer + an entrypoint of ours honouring the official postgres image's
 #             environment (POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB, PGDATA)
+#   traefik   Traefik's static binary alone, once setup.sh has built it (--cluster-tools)
 #
 # The two server images share the Debian root filesystem as their first layer, stored
 # uncompressed: no time goes into gzip, and containerd stores the shared layer once.
 #
-# Usage: images.sh   prints "NAME=<image ref> <archive path>" per image on stdout, progress on
-# stderr. Sourced, it defines ensure_cluster_images, which prints the same lines.
+# Usage: images.sh   prints "NAME=<image ref> <archive path>" per image on stdout,
+# progress on stderr. Sourced, it defines ensure_cluster_images, which prints the same lines.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 IMAGES_CACHE=$FLEET_CACHE/images
@@ -206,6 +207,15 @@ build_postgres_layer() {
   tar -C "$dir" --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$1" usr/local/bin/docker-entrypoint.sh
 }
 
+# ---- traefik --------------------------------------------------------------------------------
+
+build_traefik_layer() {
+  local dir=$WORK/traefik
+  mkdir -p "$dir"
+  cp "$TRAEFIK_HOME/traefik" "$dir/traefik"
+  tar -C "$dir" --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$1" traefik
+}
+
 # ---- OCI archives ---------------------------------------------------------------------------
 
 # blob DIR CONTENT: store CONTENT under its sha256 in the layout DIR, print its digest.
@@ -310,10 +320,17 @@ ensure_cluster_images() (
   # Root at first (the entrypoint drops to postgres), SIGINT for a fast shutdown, as officially.
   oci_archive postgres "$IMAGE_POSTGRES_MAJOR" "$(printf '{"Entrypoint":["/usr/local/bin/docker-entrypoint.sh"],"Cmd":["postgres"],"Env":["PATH=/usr/lib/postgresql/%s/bin:%s","LANG=C.UTF-8","PGDATA=/var/lib/postgresql/data"],"ExposedPorts":{"5432/tcp":{}},"Volumes":{"/var/lib/postgresql/data":{}},"StopSignal":"SIGINT"}' \
     "$IMAGE_POSTGRES_MAJOR" "$SYSTEM_PATH")" "$BASE_LAYER" "$postgres"
+
+  if [ -x "$TRAEFIK_HOME/traefik" ]; then
+    local traefik
+    traefik=$(layer "traefik-$TRAEFIK_VERSION" "$(key "$(sha256sum <"$TRAEFIK_HOME/traefik")" "$(declare -f build_traefik_layer)")" build_traefik_layer)
+    # The non-root user of Traefik's Helm chart; no shell, no files besides the binary.
+    oci_archive traefik "$TRAEFIK_VERSION" '{"User":"65532:65532","Entrypoint":["/traefik"],"ExposedPorts":{"8443/tcp":{},"8080/tcp":{}}}' "$traefik"
+  fi
 )
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   started=$SECONDS
-  ensure_cluster_images
+  ensure_cluster_images "$@"
   printf '==> images ready in %ss\n' "$((SECONDS - started))" >&2
 fi

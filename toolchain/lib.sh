@@ -13,11 +13,17 @@ export KEYCLOAK_HOME=$FLEET_CACHE/keycloak-$KEYCLOAK_VERSION
 export KEYCLOAK_OLDEST_VERSION KEYCLOAK_OLDEST_HOME=$FLEET_CACHE/keycloak-$KEYCLOAK_OLDEST_VERSION
 # Debian's PostgreSQL of the local platform's production mode: the same major as the cluster's image.
 export POSTGRES_BIN=/usr/lib/postgresql/$IMAGE_POSTGRES_MAJOR/bin
+# The bench's peer: OpenTofu, and the upstream provider it loads through dev_overrides (a directory).
+export OPENTOFU=$FLEET_CACHE/opentofu-$OPENTOFU_VERSION/tofu
+export TOFU_KEYCLOAK_PROVIDER_DIR=$FLEET_CACHE/terraform-provider-keycloak-$(grep -o 'terraform-provider-keycloak v[^ ]*' "$FLEET_ROOT/toolchain/plugins/keycloak/go.mod" | cut -d' ' -f2)
 export KUBERNETES_BIN=$FLEET_CACHE/kubernetes-$KUBERNETES_VERSION
 KUBERNETES_BINARIES="kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl"
 export KUBE_APISERVER=$KUBERNETES_BIN/kube-apiserver
 # Keyed by the wrapper's own files too: its main.go chooses the plugins.
 export COREDNS=$FLEET_CACHE/coredns-$COREDNS_VERSION-$(cat "$FLEET_ROOT"/toolchain/coredns/* | sha256sum | cut -c1-12)/coredns
+# Traefik's binary and the CRDs of its build (crds/traefik.yml, crds/gateway-api/*.yaml).
+export TRAEFIK_HOME=$FLEET_CACHE/traefik-$TRAEFIK_VERSION
+export KUBE_ROUTER=$FLEET_CACHE/kube-router-$KUBE_ROUTER_VERSION/kube-router
 
 step_started=0
 step() { step_started=$SECONDS; printf '==> %s\n' "$*" >&2; }

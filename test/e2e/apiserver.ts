@@ -12,6 +12,7 @@ import { freePort } from "../../src/platform/local/server";
 import { request, type KubeApi } from "../cluster/kube";
 import { startEtcd } from "../cluster/etcd";
 import { Supervisor } from "../cluster/process";
+import { toolchainReady } from "./toolchain";
 
 /** The binary setup.sh builds (`ensure_kubernetes`); toolchain/lib.sh exports its path. */
 export const kubeApiserverBin = process.env.KUBE_APISERVER ?? "";
@@ -22,6 +23,7 @@ export interface ApiServer extends KubeApi {
 
 /** Starts etcd and kube-apiserver; resolves once /readyz answers ok with the admin token. */
 export async function startApiServer(): Promise<ApiServer> {
+  await toolchainReady("kubernetes");
   if (!fs.existsSync(kubeApiserverBin))
     throw new Error(`no kube-apiserver at "${kubeApiserverBin}"; hint: run through npm test, whose setup builds it and sets KUBE_APISERVER`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-e2e-apiserver-"));
