@@ -23,7 +23,10 @@ done_step
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const skipped = r.numPendingTests + r.numTodoTests;
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+  // A file whose set-up failed fails without a failed test: its tests count as skipped, so name it.
+  const broken = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((t) => t.status === "failed"));
+  const files = broken.length ? ` (${broken.length} file${broken.length === 1 ? "" : "s"} failed before ${broken.length === 1 ? "its" : "their"} tests: ${broken.map((f) => require("path").relative(process.cwd(), f.name)).join(", ")})` : "";
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped${files}`);
 ' "$results"
 printf '==> npm test finished in %ss\n' "$((SECONDS - started))" >&2
 exit "$status"

@@ -74,7 +74,19 @@ export async function startTestKeycloak(label = "keycloak", options: TestKeycloa
     },
     remove: async () => {
       await stop();
+      reportServerErrors(label, path.join(dataDir, "keycloak.log"));
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Keycloak's own account of a failure (a 500 says "consult the server log") goes with its data
+ * directory: the ERROR lines it logged, with the stack lines right after them, are printed first.
+ */
+function reportServerErrors(label: string, logFile: string): void {
+  if (!fs.existsSync(logFile)) return;
+  const lines = fs.readFileSync(logFile, "utf8").split("\n");
+  const errors = lines.flatMap((line, i) => (/ ERROR /.test(line) ? [line, ...lines.slice(i + 1, i + 6).filter((next) => /^\s+at |^Caused by/.test(next))] : []));
+  if (errors.length > 0) console.log(`keycloak ${label} logged ${errors.length} error lines (the first 40):\n${errors.slice(0, 40).join("\n")}`);
 }
