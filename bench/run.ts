@@ -19,7 +19,10 @@ import { OPERATIONS } from "./subjects/subject";
 
 const RESULTS = path.join(__dirname, "results", "latest.md");
 const PEERS: Tool[] = ["OpenTofu", "Keycloak import"];
-const PEER_OPERATION: Record<string, string> = { "create, state saved at the end": "create on an empty realm" };
+const PEER_OPERATION: Record<string, string> = {
+  "create, state saved at the end": "create on an empty realm",
+  "one field changed, state saved at the end": "one field changed",
+};
 
 interface Result {
   measurement: Measurement;

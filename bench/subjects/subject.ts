@@ -12,7 +12,7 @@ export interface Subject {
   /** A plan that must find nothing to change, reading Keycloak first or not. */
   plan?(refresh: boolean): Promise<Sample>;
   /** The first realm role's description set to `description`: one update, in place. */
-  change?(description: string): Promise<Sample>;
+  change?(description: string, savingAtEnd?: boolean): Promise<Sample>;
 }
 
 export const OPERATIONS = [
@@ -21,6 +21,7 @@ export const OPERATIONS = [
   "no change, no refresh",
   "no change, with refresh",
   "one field changed",
+  "one field changed, state saved at the end",
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -51,6 +52,7 @@ export function subjectMeasurements(
     "no change, no refresh": (s) => s.plan && (() => s.plan!(false)),
     "no change, with refresh": (s) => s.plan && (() => s.plan!(true)),
     "one field changed": (s) => s.change && (() => s.change!(`changed by bench run ${++changes}`)),
+    "one field changed, state saved at the end": (s) => s.change && (() => s.change!(`changed by bench run ${++changes}`, true)),
   };
   return OPERATIONS.filter((operation) => describe[operation] !== undefined).map((operation) => ({
     tool,
