@@ -236,25 +236,24 @@ ensure_pulumi() {
   done_step "$(pulumi version)"
 }
 
-# ensure_plugin NAME: the resource plugin for the @pulumi/NAME that package.json pins.
+# ensure_plugin NAME: the resource plugin for the @pulumi/NAME that package.json pins, built from
+# toolchain/plugins/NAME; a change there (e.g. a newer bridge in go.mod) builds and installs anew.
 ensure_plugin() {
-  local name=$1 version
+  local name=$1 version source
   version=$(npm_version "@pulumi/$name")
-  step "provider plugin $name $version"
-  if pulumi plugin ls --json 2>/dev/null | node -e '
-      const [name, version] = process.argv.slice(1);
-      const plugins = JSON.parse(require("fs").readFileSync(0, "utf8") || "[]");
-      process.exit(plugins.some((p) => p.name === name && p.kind === "resource" && p.version === version) ? 0 : 1);
-    ' "$name" "$version"; then
+  source=$(cat "$FLEET_ROOT/toolchain/plugins/$name"/{go.mod,go.sum,main.go} | sha256sum | cut -c1-12)
+  step "provider plugin $name $version ($source)"
+  local bin=$FLEET_CACHE/plugin-$name-$version-$source/pulumi-resource-$name
+  local installed=${PULUMI_HOME:-$HOME/.pulumi}/plugins/resource-$name-v$version/pulumi-resource-$name
+  if [ -x "$bin" ] && cmp -s "$bin" "$installed"; then
     done_step "installed"
     return
   fi
-  local bin=$FLEET_CACHE/plugin-$name-$version/pulumi-resource-$name
   if [ ! -x "$bin" ]; then
     echo "    building from Go modules (first time only, several minutes on 2 cores)" >&2
     go_build "$FLEET_ROOT/toolchain/plugins/$name" "$bin" "-X main.version=$version" .
   fi
-  pulumi plugin install resource "$name" "$version" --file "$bin" >&2
+  pulumi plugin install resource "$name" "$version" --file "$bin" --reinstall >&2
   done_step "built and installed"
 }
 
