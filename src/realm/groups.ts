@@ -1,5 +1,6 @@
 import * as keycloak from "@pulumi/keycloak";
 import { flattenGroups, groupPath, type GroupSpec } from "../config/spec/groups";
+import { keycloakSet } from "./keycloak-set";
 import type { RoleIndex } from "./roles";
 import type { RealmScope } from "./scope";
 
@@ -25,7 +26,7 @@ export function declareGroups(scope: RealmScope, roles: RoleIndex, specs: GroupS
     if (group.roles)
       new keycloak.GroupRoles(
         `${name}${path}/roles`,
-        { realmId: realm.id, groupId: resource.id, roleIds: roles.ids(group.roles), exhaustive: true },
+        { realmId: realm.id, groupId: resource.id, roleIds: keycloakSet(roles.ids(group.roles)), exhaustive: true },
         { parent },
       );
   }
@@ -42,7 +43,7 @@ export function declareDefaultGroups({ name, realm, parent }: RealmScope, groups
   if (paths.length === 0) return;
   new keycloak.DefaultGroups(
     `${name}/default-groups`,
-    { realmId: realm.id, groupIds: paths.map((p) => groups.get(groupPath(p))!.id) },
+    { realmId: realm.id, groupIds: keycloakSet(paths.map((p) => groups.get(groupPath(p))!.id)) },
     { parent },
   );
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RoleSpec } from "../config/spec/clients";
 import type { RoleRefs } from "../config/spec/common";
 import type { RealmSpec } from "../config/spec/realm";
+import { keycloakSet } from "./keycloak-set";
 import type { RealmScope } from "./scope";
 
 /**
@@ -70,7 +71,7 @@ export class RoleIndex {
         clientId: clientId && this.clientIds(clientId),
         name: spec.name,
         description: spec.description,
-        compositeRoles: spec.composites && this.ids(spec.composites),
+        compositeRoles: spec.composites && keycloakSet(this.ids(spec.composites)),
       },
       { parent },
     );
@@ -94,5 +95,5 @@ export function declareDefaultRoles(scope: RealmScope, roles: RoleIndex, refs: R
     ...refs.realm.map((r) => roles.resource(undefined, r)),
     ...Object.entries(refs.clients).flatMap(([c, rs]) => rs.map((r) => roles.resource(c, r))),
   ].filter((r): r is keycloak.Role => r !== undefined);
-  new keycloak.DefaultRoles(`${scope.name}/default-roles`, { realmId: scope.realm.id, defaultRoles: names }, { parent: scope.parent, dependsOn });
+  new keycloak.DefaultRoles(`${scope.name}/default-roles`, { realmId: scope.realm.id, defaultRoles: keycloakSet(names) }, { parent: scope.parent, dependsOn });
 }

@@ -1,6 +1,7 @@
 import * as keycloak from "@pulumi/keycloak";
 import type { ClientScopeSpec } from "../config/spec/scopes";
 import type { ClientSpec } from "../config/spec/clients";
+import { keycloakSet } from "./keycloak-set";
 import type { ClientIndex } from "./clients";
 import { declareMapper } from "./mappers";
 import type { RealmScope } from "./scope";
@@ -36,13 +37,13 @@ export function declareScopeAssignments(
     if (spec.defaultScopes)
       new keycloak.openid.ClientDefaultScopes(
         `${name}/${spec.clientId}/default-scopes`,
-        { realmId: realm.id, clientId: client.id, defaultScopes: spec.defaultScopes },
+        { realmId: realm.id, clientId: client.id, defaultScopes: keycloakSet(spec.defaultScopes) },
         { parent, dependsOn: dependsOn(spec.defaultScopes) },
       );
     if (spec.optionalScopes)
       new keycloak.openid.ClientOptionalScopes(
         `${name}/${spec.clientId}/optional-scopes`,
-        { realmId: realm.id, clientId: client.id, optionalScopes: spec.optionalScopes },
+        { realmId: realm.id, clientId: client.id, optionalScopes: keycloakSet(spec.optionalScopes) },
         { parent, dependsOn: dependsOn(spec.optionalScopes) },
       );
   }

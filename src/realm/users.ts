@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { userPasswordPurpose } from "../config/secrets";
 import { groupPath } from "../config/spec/groups";
 import type { UserSpec } from "../config/spec/users";
+import { keycloakSet } from "./keycloak-set";
 import type { GroupIndex } from "./groups";
 import type { RealmScope } from "./scope";
 
@@ -48,7 +49,7 @@ function declareUser(scope: RealmScope, groups: GroupIndex, spec: UserSpec, pass
   if (spec.groups.length > 0)
     new keycloak.UserGroups(
       `${name}/user/${spec.username}/groups`,
-      { realmId: realm.id, userId: user.id, groupIds: spec.groups.map((g) => groups.get(groupPath(g))!.id), exhaustive: true },
+      { realmId: realm.id, userId: user.id, groupIds: keycloakSet(spec.groups.map((g) => groups.get(groupPath(g))!.id)), exhaustive: true },
       { parent },
     );
 }
