@@ -83,7 +83,7 @@ export function fleetMeasurements(objects: number): Measurement[] {
         "`PULUMI_SKIP_CHECKPOINTS=true pulumi up --yes`: the engine saves the state once at the end instead of after every step (a crash is repaired by `fleet repair`, which adopts what was made)",
       "no change, no refresh": "`pulumi preview --refresh=false`",
       "no change, with refresh": "`pulumi preview` (refresh: always, so every object is read from Keycloak first)",
-      "one field changed": "`pulumi up --yes` after one role's description changed in the spec (refresh, preview, update; the refresh of an update saves the state after every object it reads)",
+      "one field changed": "`pulumi up --yes` after one role's description changed in the spec (refresh, preview, update)",
       "one field changed, state saved at the end": "the same with `PULUMI_SKIP_CHECKPOINTS=true`",
     },
     (context) => fleetSubject(context, objects),
