@@ -47,12 +47,13 @@ export function subjectMeasurements(
     created = true;
     return sample;
   };
+  const createFresh = (s: Subject) => creating(async () => (await s.reset(), s.create()));
   const onCreated = (s: Subject, work: () => Promise<Sample>) => async () => {
-    if (!created) await creating(async () => (await s.reset(), s.create()))();
+    if (!created) await createFresh(s)();
     return work();
   };
   const runs: Record<Operation, (s: Subject) => (() => Promise<Sample>) | undefined> = {
-    "create on an empty realm": (s) => creating(async () => (await s.reset(), s.create())),
+    "create on an empty realm": createFresh,
     "create, state saved at the end": (s) => s.createSavingAtEnd && creating(async () => (await s.reset(), s.createSavingAtEnd!())),
     "no change, no refresh": (s) => s.plan && onCreated(s, () => s.plan!(false)),
     "no change, with refresh": (s) => s.plan && onCreated(s, () => s.plan!(true)),
